@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+
+	"statusthing/app/auth"
+)
+
+// insertOrganization inserts org, suffixing its slug (-2, -3...) until it is unique.
+func insertOrganization(ctx context.Context, tx *sql.Tx, org auth.Organization) (auth.Organization, error) {
+	base := org.Slug
+	for i := 2; ; i++ {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organizations WHERE slug = ?`, org.Slug).Scan(&n); err != nil {
+			return org, err
+		}
+		if n == 0 {
+			break
+		}
+		org.Slug = base + "-" + strconv.Itoa(i)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO organizations (slug, name, created_at) VALUES (?, ?, ?)`,
+		org.Slug, org.Name, millis(org.CreatedAt))
+	if err != nil {
+		return org, err
+	}
+	org.ID, err = res.LastInsertId()
+	return org, err
+}
+
+// Organizations lists every organization, oldest first.
+func (s *Store) Organizations(ctx context.Context) ([]auth.Organization, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, slug, name, created_at FROM organizations ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: organizations: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.Organization
+	for rows.Next() {
+		o, err := scanOrganization(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: organizations: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: organizations: %w", err)
+	}
+	return out, nil
+}
+
+// OrganizationBySlug finds an organization by slug.
+func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (auth.Organization, error) {
+	o, err := scanOrganization(s.read.QueryRowContext(ctx, `SELECT id, slug, name, created_at FROM organizations WHERE slug = ?`, slug))
+	if err != nil {
+		return o, notFoundOr(err, "organization by slug")
+	}
+	return o, nil
+}
+
+func scanOrganization(row interface{ Scan(...any) error }) (auth.Organization, error) {
+	var o auth.Organization
+	var created int64
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &created)
+	o.CreatedAt = fromMillis(created)
+	return o, err
+}
