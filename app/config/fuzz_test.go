@@ -1,0 +1,58 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzLoad feeds arbitrary file contents to Load: it must never panic, and
+// must return either a valid Config or an *Error with located problems.
+func FuzzLoad(f *testing.F) {
+	example, err := os.ReadFile(examplePath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{
+		string(example),
+		"",
+		"[server]\nlisten = \"8080x\"\n",
+		"[smtp]\nprot = 25\nport = \"x\"\n[site]\na = 1\n",
+		"server = { listen = { x = 1 } }\nserver.listen.y = 2\n",
+		"[auth]\nsession_idle_timeout = 5\nsession_lifetime = \"5x\"\n",
+		"[server]\ntrusted_proxies = [\"10.0.0.0/8\", 5, [\"x\"], \"::1\"]\n",
+		"[server.listen]\n[[server]]\n[server]\n[server]\n",
+		"[retention]\nresults_days = 99999999999999999999\nfailures_days = -1\n",
+		"x = \"\"\"\nmulti\n\"\"\"\nx = 1\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "fuzz.toml")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(path, nil)
+		if err == nil {
+			if verr := c.Validate(); verr != nil {
+				t.Fatalf("Load succeeded with an invalid config: %v", verr)
+			}
+			return
+		}
+		var cerr *Error
+		if !errors.As(err, &cerr) || len(cerr.Problems) == 0 {
+			t.Fatalf("Load error %T %v: want *Error with problems", err, err)
+		}
+		for _, p := range cerr.Problems {
+			if p.Message == "" {
+				t.Fatalf("problem without message: %+v", p)
+			}
+			if p.File != path && p.Env == "" && p.Key == "" {
+				t.Fatalf("problem without origin: %+v", p)
+			}
+		}
+		_ = err.Error()
+	})
+}
