@@ -1,0 +1,184 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+type ctxKey int
+
+const (
+	ctxRequest ctxKey = iota
+	ctxIdentity
+)
+
+// requestInfo is what we believe about the client after weighing proxy headers.
+type requestInfo struct {
+	ip     string
+	secure bool // the browser talks HTTPS to us or to a trusted proxy
+}
+
+func infoOf(r *http.Request) requestInfo {
+	info, _ := r.Context().Value(ctxRequest).(requestInfo)
+	return info
+}
+
+// clientInfo resolves the client address and scheme. X-Forwarded-For and X-Forwarded-Proto
+// are believed only when the direct peer is a trusted proxy; otherwise anyone could pick the
+// address that login throttling counts against.
+func (h *Handler) clientInfo(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := resolveClient(r, h.proxies)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxRequest, info)))
+	})
+}
+
+func resolveClient(r *http.Request, trusted []netip.Prefix) requestInfo {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	info := requestInfo{ip: host, secure: r.TLS != nil}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(peer.Unmap(), trusted) {
+		return info
+	}
+	// Walk X-Forwarded-For from the right: the first address not of a trusted proxy is the
+	// client; entries left of it could have been written by the client itself.
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		addr, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		info.ip = addr.Unmap().String()
+		if !isTrusted(addr.Unmap(), trusted) {
+			break
+		}
+	}
+	if proto := r.Header.Get("X-Forwarded-Proto"); proto != "" {
+		first, _, _ := strings.Cut(proto, ",")
+		info.secure = strings.EqualFold(strings.TrimSpace(first), "https")
+	}
+	return info
+}
+
+func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// contentSecurityPolicy allows nothing inline: every script and style comes from /assets.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func (h *Handler) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		// same-origin: the one-time setup link must not leak through Referer.
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if h.tls {
+			hd.Set("Strict-Transport-Security", "max-age=15552000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status and size of a response for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the real writer (flushing, deadlines).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// logRequests writes one line per request. Only the path is logged, never the query string:
+// it can carry secrets such as the setup token.
+func (h *Handler) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := h.now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		level := slog.LevelInfo
+		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/assets/") {
+			level = slog.LevelDebug // health probes and assets would drown the log
+		}
+		h.log.Log(r.Context(), level, "http request",
+			"method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes,
+			"duration_ms", float64(h.now().Sub(start).Microseconds())/1000, "ip", infoOf(r).ip)
+	})
+}
+
+func (h *Handler) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				h.log.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				http.Error(w, "internal server error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// protectForm guards state-changing form posts: a size cap, same-origin browsers only, and a
+// CSRF token bound to the session (or, before login, to an anonymous cookie).
+func (h *Handler) protectForm(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, http.StatusForbidden, nil)
+	}))
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			status := http.StatusBadRequest
+			if _, tooBig := err.(*http.MaxBytesError); tooBig {
+				status = http.StatusRequestEntityTooLarge
+			}
+			h.fail(w, r, status, nil)
+			return
+		}
+		if err := h.auth.CheckCSRF(csrfBinding(r), r.PostForm.Get("csrf_token")); err != nil {
+			h.log.Warn("csrf token rejected", "path", r.URL.Path, "ip", infoOf(r).ip)
+			h.fail(w, r, http.StatusForbidden, nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}

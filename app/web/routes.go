@@ -1,0 +1,41 @@
+package web
+
+import "net/http"
+
+// maxFormBytes bounds HTML form bodies; no form of the admin is anywhere near it.
+const maxFormBytes = 64 << 10
+
+func (h *Handler) routes() {
+	m := h.mux
+	m.HandleFunc("GET /healthz", h.healthz)
+	m.Handle("GET /assets/", h.assets)
+	m.HandleFunc("GET /{$}", h.home)
+
+	m.HandleFunc("GET /setup", h.setupForm)
+	m.Handle("POST /setup", h.form(h.setupSubmit))
+	m.HandleFunc("GET /login", h.loginForm)
+	m.Handle("POST /login", h.form(h.loginSubmit))
+	m.Handle("POST /logout", h.form(h.logout))
+
+	m.Handle("GET /admin", h.admin(h.dashboard))
+	m.Handle("GET /admin/monitors", h.admin(h.sectionPage(sectionMonitors)))
+	m.Handle("GET /admin/incidents", h.admin(h.sectionPage(sectionIncidents)))
+	m.Handle("GET /admin/pages", h.admin(h.sectionPage(sectionPages)))
+	m.Handle("GET /admin/channels", h.admin(h.sectionPage(sectionChannels)))
+	m.Handle("GET /admin/settings", h.admin(h.settings))
+	m.Handle("POST /admin/settings/profile", h.adminForm(h.saveProfile))
+
+	m.HandleFunc("/", h.notFound)
+}
+
+// form wraps a public form handler (login, setup): same-origin, CSRF token, size cap.
+func (h *Handler) form(fn http.HandlerFunc) http.Handler { return h.protectForm(fn) }
+
+// admin wraps a page for logged-in users.
+func (h *Handler) admin(fn http.HandlerFunc) http.Handler { return h.requireUser(fn) }
+
+// adminForm wraps a form post of logged-in users: the session is checked before the CSRF
+// token, which is bound to it.
+func (h *Handler) adminForm(fn http.HandlerFunc) http.Handler {
+	return h.requireUser(h.protectForm(fn))
+}

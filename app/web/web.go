@@ -1,0 +1,88 @@
+// Package web serves the HTML side of statusthing: the admin UI, login and first-run setup,
+// health checks and static assets. Handlers decode, validate, call a service and render a
+// templ view; all routes are in routes.go.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"statusthing/app/auth"
+	"statusthing/assets"
+	"statusthing/views/i18n"
+)
+
+// Health is what /healthz checks; *store.Store satisfies it.
+type Health interface {
+	Ping(ctx context.Context) error
+}
+
+// Options are the handler's dependencies.
+type Options struct {
+	Auth           *auth.Service
+	Health         Health
+	Catalogs       *i18n.Catalogs
+	Assets         *assets.Set
+	Logger         *slog.Logger
+	TrustedProxies []netip.Prefix
+	TLS            bool   // the server terminates TLS itself
+	SetupToken     string // one-time first-run token; "" when an account exists
+	BaseURL        string
+	Version        string
+	DatabasePath   string
+	Now            func() time.Time
+}
+
+// Handler is the HTTP handler of the whole site.
+type Handler struct {
+	auth     *auth.Service
+	health   Health
+	catalogs *i18n.Catalogs
+	assets   *assets.Set
+	log      *slog.Logger
+	proxies  []netip.Prefix
+	tls      bool
+	setup    string
+	baseURL  string
+	version  string
+	dbPath   string
+	now      func() time.Time
+	mux      *http.ServeMux
+	root     http.Handler
+}
+
+// New builds the handler and its routes.
+func New(opts Options) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &Handler{
+		auth:     opts.Auth,
+		health:   opts.Health,
+		catalogs: opts.Catalogs,
+		assets:   opts.Assets,
+		log:      opts.Logger,
+		proxies:  opts.TrustedProxies,
+		tls:      opts.TLS,
+		setup:    opts.SetupToken,
+		baseURL:  opts.BaseURL,
+		version:  opts.Version,
+		dbPath:   opts.DatabasePath,
+		now:      opts.Now,
+		mux:      http.NewServeMux(),
+	}
+	h.routes()
+	h.root = h.recoverPanics(h.clientInfo(h.logRequests(h.securityHeaders(h.mux))))
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.root.ServeHTTP(w, r)
+}

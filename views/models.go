@@ -1,0 +1,105 @@
+// Package views renders every HTML page with templ. Each page takes one view-model struct
+// holding only what it shows, already formatted and translated by app/web; templates only
+// loop and branch.
+package views
+
+// Page is what the document layout of every page needs.
+type Page struct {
+	Lang    string
+	T       func(key string, args ...any) string // the page's message catalog
+	Title   string
+	CSSURL  string
+	IconURL string
+	CSRF    string // token for the page's forms
+}
+
+// Shell is the admin layout: navigation and the signed-in account.
+type Shell struct {
+	Page
+	Nav       []NavItem
+	UserEmail string
+	OrgName   string
+}
+
+// NavItem is one entry of the admin navigation.
+type NavItem struct {
+	Label   string
+	URL     string
+	Icon    string
+	Current bool
+	TestID  string
+}
+
+// LoginPage is the sign-in form.
+type LoginPage struct {
+	Page
+	Email string
+	Next  string
+	Error string
+}
+
+// SetupPage is the one-time form that creates the first account.
+type SetupPage struct {
+	Page
+	PasswordHint string
+	Token        string
+	Email        string
+	OrgName      string
+	Errors       map[string]string // field -> message
+}
+
+// MessagePage is a simple page with a heading, a message and a link: errors, setup closed.
+type MessagePage struct {
+	Page
+	Heading   string
+	Message   string
+	LinkURL   string
+	LinkLabel string
+}
+
+// Stat is one figure on the dashboard.
+type Stat struct {
+	Label string
+	Value string
+	Class string
+}
+
+// DashboardPage is the admin home.
+type DashboardPage struct {
+	Shell
+	Stats []Stat
+	Steps []string
+}
+
+// SectionPage is a list page that has nothing to list yet: it says what to do next.
+type SectionPage struct {
+	Shell
+	Heading    string
+	Lead       string
+	Icon       string
+	EmptyTitle string
+	EmptyBody  string
+	TestID     string
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// SettingsPage shows the user's preferences and facts about the instance.
+type SettingsPage struct {
+	Shell
+	Languages []Option
+	Saved     bool
+	Error     string
+	Facts     []Fact
+}
+
+// Fact is a label/value pair.
+type Fact struct {
+	Label string
+	Value string
+}
