@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDependencyRules enforces DESIGN.md's package rules with go list -deps.
+func TestDependencyRules(t *testing.T) {
+	rules := []struct {
+		pkg       string
+		forbidden []string
+	}{
+		{"./app/web", []string{"statusthing/store", "database/sql"}},
+		{"./app/auth", []string{"statusthing/store", "database/sql", "net/http", "github.com/a-h/templ"}},
+		{"./app/config", []string{"statusthing/store", "database/sql", "net/http"}},
+		{"./views/...", []string{"statusthing/app/", "statusthing/store"}},
+		{"./store", []string{"statusthing/app/web", "net/http", "github.com/a-h/templ"}},
+	}
+	for _, r := range rules {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", r.pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", r.pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, f := range r.forbidden {
+				if dep == f || (strings.HasSuffix(f, "/") && strings.HasPrefix(dep, f)) {
+					t.Errorf("%s depends on %s", r.pkg, dep)
+				}
+			}
+		}
+	}
+}
