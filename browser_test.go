@@ -240,4 +240,17 @@ func TestBrowserSetupLoginLogout(t *testing.T) {
 		}
 	}
 	screenshot(t, phone, "dashboard-phone")
+
+	// Dark mode follows the system setting.
+	if err := (proto.EmulationSetEmulatedMedia{Features: []*proto.EmulationMediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}).Call(phone); err != nil {
+		t.Fatal(err)
+	}
+	bg, err := phone.Eval(`() => getComputedStyle(document.body).backgroundColor`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bg.Value.Str(); got != "rgb(15, 18, 22)" {
+		t.Errorf("dark background = %s", got)
+	}
+	screenshot(t, phone, "dashboard-phone-dark")
 }
