@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"statusthing/app/auth"
 )
@@ -67,4 +69,26 @@ func scanOrganization(row interface{ Scan(...any) error }) (auth.Organization, e
 	err := row.Scan(&o.ID, &o.Slug, &o.Name, &created)
 	o.CreatedAt = fromMillis(created)
 	return o, err
+}
+
+func firstOrganization(ctx context.Context, tx *sql.Tx) (auth.Organization, error) {
+	return scanOrganization(tx.QueryRowContext(ctx, `SELECT id, slug, name, created_at FROM organizations ORDER BY id LIMIT 1`))
+}
+
+// DefaultOrganization returns the first organization, creating it with name if none exists
+// (monitors declared in the config file need one before anybody has signed up).
+func (s *Store) DefaultOrganization(ctx context.Context, name, slug string, now time.Time) (auth.Organization, error) {
+	var org auth.Organization
+	err := s.Write(ctx, func(tx *sql.Tx) error {
+		var err error
+		org, err = firstOrganization(ctx, tx)
+		if errors.Is(err, sql.ErrNoRows) {
+			org, err = insertOrganization(ctx, tx, auth.Organization{Slug: slug, Name: name, CreatedAt: now})
+		}
+		return err
+	})
+	if err != nil {
+		return auth.Organization{}, fmt.Errorf("store: default organization: %w", err)
+	}
+	return org, nil
 }

@@ -44,8 +44,13 @@ func (s *Store) CreateFirstUser(ctx context.Context, org auth.Organization, u au
 		if n > 0 {
 			return auth.ErrSetupDone
 		}
+		// An organization may exist already (made at start for config-declared monitors):
+		// the first user owns it.
 		var err error
-		if createdOrg, err = insertOrganization(ctx, tx, org); err != nil {
+		if createdOrg, err = firstOrganization(ctx, tx); errors.Is(err, sql.ErrNoRows) {
+			createdOrg, err = insertOrganization(ctx, tx, org)
+		}
+		if err != nil {
 			return err
 		}
 		createdUser, err = insertUser(ctx, tx, u, createdOrg.ID, auth.RoleOwner)
