@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"statusthing/app/monitor"
 )
 
 // Bootstrap environment variables. They are read by main, not by Load, and
@@ -28,8 +30,9 @@ const (
 // reported, so a typo does not silently leave a default in place.
 const envPrefix = "STATUSTHING_"
 
-// Config is the whole configuration. Every leaf field can be overridden by
-// the environment variable STATUSTHING_<SECTION>_<KEY> built from the toml tags.
+// Config is the whole configuration. Every leaf field of a section can be
+// overridden by the environment variable STATUSTHING_<SECTION>_<KEY> built
+// from the toml tags; Monitors, an array of tables, is read from the file only.
 type Config struct {
 	Server    Server    `toml:"server"`
 	Database  Database  `toml:"database"`
@@ -41,6 +44,10 @@ type Config struct {
 	Metrics   Metrics   `toml:"metrics"`
 	Auth      Auth      `toml:"auth"`
 	Log       Log       `toml:"log"`
+	// Monitors are the [[monitors]] blocks: monitors managed by the config
+	// file, created, updated and deleted at start to match it (by name) and
+	// read-only in the UI. Validate builds each of them.
+	Monitors []monitor.Spec `toml:"monitors"`
 }
 
 // Server configures the HTTP listener and the public URL.
@@ -134,7 +141,7 @@ type Log struct {
 }
 
 // Default returns the configuration used when no file and no environment
-// override says otherwise. It is valid.
+// override says otherwise: no monitors. It is valid.
 func Default() Config {
 	return Config{
 		Server: Server{

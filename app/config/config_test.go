@@ -110,12 +110,23 @@ func TestExampleFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		present := map[string]bool{}
-		for _, en := range parseDocument(data).entries {
+		// The [[monitors]] examples are commented out: read them uncommented.
+		for _, en := range parseDocument(uncommentMonitors(t, data)).entries {
 			present[strings.Join(en.path, ".")] = true
+			if en.elem >= 0 && len(en.path) > 1 {
+				present[en.path[0]+"."+en.path[1]] = true
+			}
 		}
 		for _, f := range fields() {
 			if !present[f.path()] {
 				t.Errorf("%s is not in %s", f.path(), examplePath)
+			}
+		}
+		for _, at := range arrayTables() {
+			for _, key := range at.names {
+				if !present[at.name+"."+key] {
+					t.Errorf("%s.%s is in no [[%s]] example of %s", at.name, key, at.name, examplePath)
+				}
 			}
 		}
 	})
@@ -461,11 +472,6 @@ func TestLoadErrors(t *testing.T) {
 				`env STATUSTHING_PROBE_CONCURRENCY: invalid integer "lots"`,
 			},
 		},
-		{
-			name: "monitors are not supported yet",
-			file: "[[monitors]]\nname = \"Website\"\n",
-			want: []string{`FILE:1:3: unknown key "monitors"`},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -507,6 +513,13 @@ func TestLoadHopelessFile(t *testing.T) {
 	for i := range 150 {
 		many += "key" + strconv.Itoa(i) + " = 1\n"
 	}
+	manyInBlocks := "[smtp]\n"
+	for i := range 75 {
+		manyInBlocks += "key" + strconv.Itoa(i) + " = 1\n"
+	}
+	for i := range 75 {
+		manyInBlocks += "[[monitors]]\nkey" + strconv.Itoa(i) + " = 1\n"
+	}
 	tests := []struct {
 		name     string
 		file     string
@@ -515,6 +528,7 @@ func TestLoadHopelessFile(t *testing.T) {
 	}{
 		{name: "too many unknown keys", file: many, problems: maxUnknownKeys + 1, last: "50 more unknown keys from here: is this a statusthing config file?"},
 		{name: "too large", file: strings.Repeat("#", maxFileSize+1), problems: 1, last: "cannot read config file: larger than 8 MiB"},
+		{name: "too many unknown keys in blocks and sections", file: manyInBlocks, problems: maxUnknownKeys + 1, last: "50 more unknown keys from here: is this a statusthing config file?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -712,6 +726,9 @@ func TestProblemString(t *testing.T) {
 		{name: "file only", p: Problem{File: "s.toml", Message: "cannot read"}, want: "s.toml: cannot read"},
 		{name: "env", p: Problem{Env: "STATUSTHING_X_Y", Key: "x.y", Message: "bad"}, want: "env STATUSTHING_X_Y: bad"},
 		{name: "key only", p: Problem{Key: "x.y", Message: "bad"}, want: "x.y: bad"},
+		{name: "block named by the message", p: Problem{File: "s.toml", Line: 3, Col: 7, Key: "monitors[2].url", Message: `monitors[2] ("Web"): url: bad`}, want: `s.toml:3:7: monitors[2] ("Web"): url: bad`},
+		{name: "block key", p: Problem{File: "s.toml", Line: 3, Col: 7, Key: "monitors[2].url", Message: "bad"}, want: "s.toml:3:7: monitors[2].url: bad"},
+		{name: "other block", p: Problem{Key: "monitors[2].url", Message: "monitors[1] is bad"}, want: "monitors[2].url: monitors[1] is bad"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

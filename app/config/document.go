@@ -21,6 +21,7 @@ type byteRange struct{ start, end int }
 // does not keep: where each value is, so later checks can point at it.
 type entry struct {
 	path  []string
+	elem  int      // which [[path[0]]] block holds it, 0-based; -1 outside arrays of tables
 	key   position // of the last key part
 	val   position // of the value; the key's when the value has none (arrays)
 	kind  unstable.Kind
@@ -36,19 +37,30 @@ type element struct {
 	text string
 }
 
+// header is a [table] or [[array]] header line.
+type header struct {
+	path  []string
+	array bool      // [[array]]
+	elem  int       // as entry.elem: for [[a]] the index of this block, for [a.b] that of the last [[a]]
+	key   position  // of the first key part
+	line  byteRange // the whole line: a header is alone on its line
+	exprs byteRange // indexes in document.exprs of the key = value lines under it
+}
+
 // document is the syntax-level view of a TOML file.
 type document struct {
 	entries    []entry
-	tables     []entry     // [table] and [[array]] headers: path and key position only
+	tables     []header
 	exprs      []byteRange // top-level key = value expressions, in file order
 	lineStarts []int
+	size       int
 }
 
 // parseDocument indexes every key = value of data, including those inside
 // inline tables. On a syntax error it keeps what came before: the decoder
 // reports the error itself.
 func parseDocument(data []byte) *document {
-	d := &document{lineStarts: []int{0}}
+	d := &document{lineStarts: []int{0}, size: len(data)}
 	for i, b := range data {
 		if b == '\n' {
 			d.lineStarts = append(d.lineStarts, i+1)
@@ -57,20 +69,54 @@ func parseDocument(data []byte) *document {
 	var p unstable.Parser
 	p.Reset(data)
 	var table []string
+	elem := -1
+	blocks := map[string]int{} // [[name]] headers seen, by top-level name
 	for nextExpression(&p) {
 		e := p.Expression()
 		switch e.Kind {
 		case unstable.Table, unstable.ArrayTable:
 			table = keyPath(e.Key())
-			if first := e.Child(); first != nil {
-				d.tables = append(d.tables, entry{path: table, key: d.position(int(first.Raw.Offset))})
+			if n := len(d.tables); n > 0 {
+				d.tables[n-1].exprs.end = len(d.exprs)
 			}
+			first := e.Child()
+			if len(table) == 0 || first == nil {
+				elem = -1
+				continue
+			}
+			array := e.Kind == unstable.ArrayTable
+			if array && len(table) == 1 {
+				blocks[table[0]]++
+			}
+			elem = blocks[table[0]] - 1
+			start := int(first.Raw.Offset)
+			d.tables = append(d.tables, header{
+				path:  table,
+				array: array,
+				elem:  elem,
+				key:   d.position(start),
+				line:  d.lineAt(start),
+				exprs: byteRange{len(d.exprs), len(d.exprs)},
+			})
 		case unstable.KeyValue:
 			d.exprs = append(d.exprs, byteRange{int(e.Raw.Offset), int(e.Raw.Offset + e.Raw.Length)})
-			d.walk(e, table, len(d.exprs)-1)
+			d.walk(e, table, elem, len(d.exprs)-1)
 		}
 	}
+	if n := len(d.tables); n > 0 {
+		d.tables[n-1].exprs.end = len(d.exprs)
+	}
 	return d
+}
+
+// lineAt returns the line holding offset, without its line break.
+func (d *document) lineAt(offset int) byteRange {
+	p := d.position(offset)
+	end := d.size
+	if p.line < len(d.lineStarts) {
+		end = d.lineStarts[p.line] - 1
+	}
+	return byteRange{d.lineStarts[p.line-1], end}
 }
 
 // nextExpression advances p, turning a panic of the (unstable) parser into
@@ -84,7 +130,7 @@ func nextExpression(p *unstable.Parser) (ok bool) {
 	return p.NextExpression()
 }
 
-func (d *document) walk(kv *unstable.Node, prefix []string, expr int) {
+func (d *document) walk(kv *unstable.Node, prefix []string, elem, expr int) {
 	it := kv.Key()
 	path := slices.Clone(prefix)
 	var last *unstable.Node
@@ -93,7 +139,7 @@ func (d *document) walk(kv *unstable.Node, prefix []string, expr int) {
 		path = append(path, string(last.Data))
 	}
 	val := kv.Value()
-	en := entry{path: path, kind: val.Kind, expr: expr}
+	en := entry{path: path, elem: elem, kind: val.Kind, expr: expr}
 	if last != nil {
 		en.key = d.position(int(last.Raw.Offset))
 	}
@@ -128,7 +174,7 @@ func (d *document) walk(kv *unstable.Node, prefix []string, expr int) {
 		children := val.Children()
 		for children.Next() {
 			if n := children.Node(); n.Kind == unstable.KeyValue {
-				d.walk(n, path, expr)
+				d.walk(n, path, elem, expr)
 			}
 		}
 	}
@@ -194,15 +240,21 @@ func describeValue(kind unstable.Kind, text string) string {
 
 // unknown lists the headers and not yet blanked keys that match no config
 // key, even ignoring case, in file order. folded maps lowercased known paths.
+// Arrays of tables are left out: their keys are checked (and their unknown
+// keys reported) before.
 func (d *document) unknown(folded map[string]string, blanked []bool) []entry {
+	arrays := arrayTables()
 	isKnown := func(path []string) bool {
+		if isArrayPath(path, arrays) {
+			return true
+		}
 		p := strings.ToLower(strings.Join(path, "."))
 		return folded[p] != "" || (len(path) == 1 && slices.Contains(sections(), p))
 	}
 	var out []entry
 	for _, t := range d.tables {
 		if !isKnown(t.path) {
-			out = append(out, t)
+			out = append(out, entry{path: t.path, key: t.key, elem: t.elem})
 		}
 	}
 	for _, en := range d.entries {
@@ -214,4 +266,18 @@ func (d *document) unknown(folded map[string]string, blanked []bool) []entry {
 		return cmp.Or(cmp.Compare(a.key.line, b.key.line), cmp.Compare(a.key.col, b.key.col))
 	})
 	return out
+}
+
+// isArrayPath reports whether path is in an array of tables of Config, its
+// first part spelled in any case.
+func isArrayPath(path []string, arrays []arrayTable) bool {
+	if len(path) == 0 {
+		return false
+	}
+	for _, at := range arrays {
+		if strings.EqualFold(path[0], at.name) {
+			return true
+		}
+	}
+	return false
 }

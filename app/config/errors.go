@@ -28,7 +28,7 @@ func (e *Error) Error() string {
 type Problem struct {
 	File      string // config file, when the value or problem is in it
 	Line, Col int    // 1-based position in File; 0 when the whole file is concerned
-	Key       string // "section.key", when known
+	Key       string // "section.key" or "monitors[N].key" (N counts blocks from 1), when known
 	Env       string // the variable the value came from
 	Message   string // what is wrong, and what would be right
 }
@@ -47,12 +47,22 @@ func (p Problem) String() string {
 		}
 		b.WriteString(": ")
 	}
-	// The key is implied by an env name, and some messages already quote it.
-	if p.Key != "" && p.Env == "" && !strings.Contains(p.Message, strconv.Quote(p.Key)) {
+	if p.Key != "" && p.Env == "" && !p.namesKey() {
 		b.WriteString(p.Key + ": ")
 	}
 	b.WriteString(p.Message)
 	return b.String()
+}
+
+// namesKey reports whether the message already names the key, so String
+// need not: it quotes it ("unknown key ..."), or it is about a block of an
+// array of tables and starts with the block's name ("monitors[2] ...").
+func (p Problem) namesKey() bool {
+	if strings.Contains(p.Message, strconv.Quote(p.Key)) {
+		return true
+	}
+	block, _, ok := strings.Cut(p.Key, "]")
+	return ok && strings.HasPrefix(p.Message, block+"]")
 }
 
 // errorOf returns nil for no problems, so callers never get a typed nil error.

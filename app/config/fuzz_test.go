@@ -25,6 +25,11 @@ func FuzzLoad(f *testing.F) {
 		"[server.listen]\n[[server]]\n[server]\n[server]\n",
 		"[retention]\nresults_days = 99999999999999999999\nfailures_days = -1\n",
 		"x = \"\"\"\nmulti\n\"\"\"\nx = 1\n",
+		"[[monitors]]\nname = \"Web\"\ntype = \"http\"\nurl = \"https://example.com/\"\nheaders = { \"X-Key\" = \"v\" }\njson = ['$.a == 1']\n" +
+			"[monitors.header_equals]\nA = \"b\"\n[[monitors]]\nname = \"DB\"\ntype = \"tcp\"\naddress = \"db:1\"\nretries = 2\ninterval = \"30s\"\n",
+		"[[monitors]]\nname = 5\nintervall = \"1m\"\nretries = \"two\"\ninterval = 60\nheaders = \"x\"\n[monitors.foo]\nx = 1\n[monitors.url]\n[[monitors.headers]]\n",
+		"monitors = [{ name = \"x\" }]\n[monitors]\n[[Monitors]]\nURL = 1\n[monitors.headers.a]\nheaders.b.c = 1\n",
+		"[monitors.headers]\na = \"b\"\n[[monitors]]\nname = \"a\"\nname = \"a\"\n[[monitors]]\nname = \" a \"\ntype = \"heartbeat\"\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -2,11 +2,13 @@ package config
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +54,7 @@ func Load(path string, env []string) (Config, error) {
 	// A file that could not be decoded leaves cfg half-filled: checking it
 	// would only add noise to the errors that matter.
 	if usable {
+		normalizeItems(&cfg)
 		problems = append(problems, validate(&cfg, src)...)
 	}
 	if len(problems) > 0 {
@@ -66,7 +69,7 @@ func Load(path string, env []string) (Config, error) {
 // problem can point at the file position or variable to fix.
 type sources struct {
 	file string
-	pos  map[string]position // "section.key" and "section.key[i]" -> value position in file
+	pos  map[string]position // "section.key", "section.key[i]", "monitors[N]" (block header), "monitors[N].key" -> position in file
 	env  map[string]string   // "section.key" -> variable that set it
 	bad  map[string]bool     // keys whose value was rejected while decoding: not validated again
 }
@@ -113,15 +116,15 @@ func (s *sources) decode(cfg *Config, data []byte) (problems []Problem, usable b
 		paths = append(paths, f.path())
 	}
 
-	work := slices.Clone(data)
-	blanked := make([]bool, len(doc.exprs))
-	blank := func(expr int) {
-		if expr >= 0 && !blanked[expr] {
-			blanked[expr] = true
-			blankRange(work, doc.exprs[expr])
-		}
-	}
+	bl := &blanker{doc: doc, work: slices.Clone(data), blanked: make([]bool, len(doc.exprs))}
+	work, blanked, blank := bl.work, bl.blanked, bl.expr
+	arrays := arrayTables()
+	itemProblems, itemUnknown := s.checkArrays(doc, arrays, bl)
+	problems = append(problems, itemProblems...)
 	for _, en := range doc.entries {
+		if isArrayPath(en.path, arrays) {
+			continue // checked by checkArrays
+		}
 		path := strings.Join(en.path, ".")
 		f, ok := known[path]
 		if !ok {
@@ -153,22 +156,26 @@ func (s *sources) decode(cfg *Config, data []byte) (problems []Problem, usable b
 				s.pos[path+"["+strconv.Itoa(i)+"]"] = el.pos
 			}
 		}
-		if at, msg := checkType(f.kind, en); msg != "" && !blanked[en.expr] {
+		if at, msg := checkType(f, en); msg != "" && !blanked[en.expr] {
 			problems = append(problems, s.fileProblem(at, path, msg))
 			s.bad[path] = true
 			blank(en.expr)
 		}
 	}
 
-	if unknown := doc.unknown(folded, blanked); len(unknown) > maxUnknownKeys {
-		for _, u := range unknown[:maxUnknownKeys] {
+	if unknown := doc.unknown(folded, blanked); len(unknown)+len(itemUnknown) > maxUnknownKeys {
+		all := slices.Clone(itemUnknown)
+		for _, u := range unknown {
 			key := strings.Join(u.path, ".")
-			problems = append(problems, s.fileProblem(u.key, key, fmt.Sprintf("unknown key %q", key)))
+			all = append(all, s.fileProblem(u.key, key, fmt.Sprintf("unknown key %q", key)))
 		}
-		next := unknown[maxUnknownKeys].key
-		return append(problems, s.fileProblem(next, "", fmt.Sprintf(
-			"%d more unknown keys from here: is this a statusthing config file?", len(unknown)-maxUnknownKeys))), false
+		sortProblems(all)
+		next := all[maxUnknownKeys]
+		problems = append(problems, all[:maxUnknownKeys]...)
+		return append(problems, s.fileProblem(position{next.Line, next.Col}, "", fmt.Sprintf(
+			"%d more unknown keys from here: is this a statusthing config file?", len(all)-maxUnknownKeys))), false
 	}
+	problems = append(problems, itemUnknown...)
 
 	for attempt := 0; ; attempt++ {
 		c := *cfg
@@ -183,10 +190,13 @@ func (s *sources) decode(cfg *Config, data []byte) (problems []Problem, usable b
 		case errors.As(err, &serr):
 			for i := range serr.Errors {
 				line, col := serr.Errors[i].Position()
+				if reportedAt(problems, line, col) {
+					continue // an array of tables key, reported by checkArrays
+				}
 				key := strings.Join(serr.Errors[i].Key(), ".")
 				candidates := paths
 				if !strings.Contains(key, ".") {
-					candidates = sections()
+					candidates = topLevel()
 				}
 				problems = append(problems, Problem{File: s.file, Line: line, Col: col, Key: key,
 					Message: fmt.Sprintf("unknown key %q", key) + suggest(key, candidates)})
@@ -197,12 +207,16 @@ func (s *sources) decode(cfg *Config, data []byte) (problems []Problem, usable b
 			line, col := derr.Position()
 			key := strings.Join(derr.Key(), ".")
 			p := Problem{File: s.file, Line: line, Col: col, Message: strings.TrimPrefix(derr.Error(), "toml: ")}
-			// go-toml's key may be relative to the table (duplicate keys): print only full ones.
-			if _, ok := known[key]; ok || slices.Contains(sections(), key) {
+			expr := doc.exprAt(doc.offset(line, col))
+			// go-toml's key may be relative to the table (duplicate keys), and
+			// lacks block numbers: print only full ones.
+			if item := doc.itemKeyOf(expr, arrays); item != "" {
+				key = item
+				p.Key = key
+			} else if _, ok := known[key]; ok || slices.Contains(topLevel(), key) {
 				p.Key = key
 			}
 			problems = append(problems, p)
-			expr := doc.exprAt(doc.offset(line, col))
 			if expr < 0 || blanked[expr] || attempt >= maxDecodeRetries {
 				return problems, false
 			}
@@ -218,8 +232,43 @@ func (s *sources) fileProblem(at position, key, msg string) Problem {
 	return Problem{File: s.file, Line: at.line, Col: at.col, Key: key, Message: msg}
 }
 
-// checkType returns where and why en cannot be decoded as kind, or "" when it can.
-func checkType(kind valueKind, en entry) (position, string) {
+// reportedAt reports whether a problem is already located at line:col.
+func reportedAt(problems []Problem, line, col int) bool {
+	for _, p := range problems {
+		if p.Line == line && p.Col == col {
+			return true
+		}
+	}
+	return false
+}
+
+// blanker hides from the decoder the parts of the file already reported.
+type blanker struct {
+	doc     *document
+	work    []byte // the file as the decoder sees it
+	blanked []bool // by index in doc.exprs
+}
+
+// expr blanks the top-level key = value expression at index i (-1: none).
+func (b *blanker) expr(i int) {
+	if i >= 0 && !b.blanked[i] {
+		b.blanked[i] = true
+		blankRange(b.work, b.doc.exprs[i])
+	}
+}
+
+// table blanks a [table] header with every key = value under it, so what
+// remains means the same without it.
+func (b *blanker) table(t header) {
+	blankRange(b.work, t.line)
+	for i := t.exprs.start; i < t.exprs.end; i++ {
+		b.expr(i)
+	}
+}
+
+// checkType returns where and why en cannot be decoded as f, or "" when it can.
+func checkType(f field, en entry) (position, string) {
+	kind := f.kind
 	mismatch := func() (position, string) {
 		return en.val, fmt.Sprintf("expected %s, got %s", kind.describe(), describeValue(en.kind, en.text))
 	}
@@ -240,9 +289,10 @@ func checkType(kind valueKind, en entry) (position, string) {
 		if en.kind != unstable.String {
 			return mismatch()
 		}
-		var d Duration
-		if err := d.UnmarshalText([]byte(en.text)); err != nil {
-			return en.val, err.Error()
+		if u, ok := reflect.New(f.typ).Interface().(encoding.TextUnmarshaler); ok {
+			if err := u.UnmarshalText([]byte(en.text)); err != nil {
+				return en.val, err.Error()
+			}
 		}
 	case kindStrings:
 		if en.kind != unstable.Array {
@@ -252,6 +302,11 @@ func checkType(kind valueKind, en entry) (position, string) {
 			if el.kind != unstable.String {
 				return el.pos, fmt.Sprintf("expected %s, item %d is %s", kind.describe(), i+1, describeValue(el.kind, el.text))
 			}
+		}
+	case kindStringMap:
+		// Its entries are checked one by one, as keys below it.
+		if en.kind != unstable.InlineTable {
+			return mismatch()
 		}
 	default:
 		return en.val, "this key has a type the loader does not support"
@@ -307,7 +362,7 @@ func (s *sources) applyEnv(cfg *Config, env []string) []Problem {
 		if _, ok := byName[name]; !ok {
 			if !reported[name] {
 				reported[name] = true
-				problems = append(problems, Problem{Env: name, Message: "unknown variable: no config key has this name" + suggest(name, names)})
+				problems = append(problems, Problem{Env: name, Message: unknownVariable(name, names)})
 			}
 			continue
 		}
@@ -327,6 +382,16 @@ func (s *sources) applyEnv(cfg *Config, env []string) []Problem {
 		delete(s.bad, f.path()) // a good override replaces a bad file value
 	}
 	return problems
+}
+
+// unknownVariable explains why name is not an override; names lists the real ones.
+func unknownVariable(name string, names []string) string {
+	for _, at := range arrayTables() {
+		if strings.HasPrefix(name, envPrefix+strings.ToUpper(at.name)) {
+			return fmt.Sprintf("unknown variable: [[%s]] blocks are read from the config file only, they have no environment overrides", at.name)
+		}
+	}
+	return "unknown variable: no config key has this name" + suggest(name, names)
 }
 
 // readConfigFile reads path, refusing sizes no config reaches.

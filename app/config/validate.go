@@ -27,7 +27,8 @@ const (
 
 // Validate checks every value and returns an *Error listing all problems,
 // or nil. Problems name only keys here; Load also names their origin.
-// It reads the TLS files, to fail at start rather than at the first request.
+// It reads the TLS files, to fail at start rather than at the first request,
+// and builds every monitor (monitor.Spec.Build) with unique names.
 func (c *Config) Validate() error {
 	return errorOf(validate(c, nil))
 }
@@ -132,6 +133,8 @@ func validate(c *Config, src *sources) []Problem {
 
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "text", "json")
+
+	v.monitors(c.Monitors)
 	return v.problems
 }
 
