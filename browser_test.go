@@ -254,3 +254,64 @@ func TestBrowserSetupLoginLogout(t *testing.T) {
 	}
 	screenshot(t, phone, "dashboard-phone-dark")
 }
+
+// waitFor waits (bounded by timeout) until selector matches on p, without reloading.
+func waitFor(t *testing.T, p *rod.Page, selector string, timeout time.Duration) {
+	t.Helper()
+	if _, err := p.Timeout(timeout).Element(selector); err != nil {
+		t.Fatalf("waiting for %s: %v", selector, err)
+	}
+}
+
+// TestBrowserMonitorGoesDownLive creates a monitor through the UI, sees the scheduler mark
+// it up, stops its target and sees it go down on the open page without a reload.
+func TestBrowserMonitorGoesDownLive(t *testing.T) {
+	s := startServer(t, nil, nil)
+	setupAdmin(t, s, browserClient(t))
+	tg := newTarget(t)
+
+	b := newBrowser(t)
+	p := newPage(t, b, 1280, 900)
+	navigate(t, p, s.URL+"/login")
+	fill(t, p, "#email", testEmail)
+	fill(t, p, "#password", testPassword)
+	click(t, p, "[data-testid=login-submit]")
+
+	navigate(t, p, s.URL+"/admin/monitors")
+	click(t, p, "[data-testid=new-monitor]")
+	fill(t, p, "#f-name", "Checkout API")
+	fill(t, p, "#f-url", tg.URL+"/health")
+	fill(t, p, "#f-interval", "10s")
+	fill(t, p, "#f-retries", "0")
+	screenshot(t, p, "monitor-form")
+	click(t, p, "[data-testid=save]")
+	if got := text(t, p, "[data-testid=page-title]"); got != "Checkout API" {
+		t.Fatalf("after save: title %q", got)
+	}
+	// The page must not reload from here on: a marker in the DOM would vanish if it did.
+	if _, err := p.Eval(`() => { window.__noReload = true }`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, p, `[data-testid=monitor-status] [data-status=up]`, 30*time.Second)
+	screenshot(t, p, "monitor-up")
+
+	tg.Close() // the service goes away: connection refused
+	waitFor(t, p, `[data-testid=monitor-status] [data-status=down]`, 30*time.Second)
+	still, err := p.Eval(`() => window.__noReload === true`)
+	if err != nil || !still.Value.Bool() {
+		t.Fatal("the page was reloaded")
+	}
+	// Live rows keep their own verdicts: the earlier success stays "up" next to the failure.
+	waitFor(t, p, `[data-testid=results] [data-status=down]`, 5*time.Second)
+	waitFor(t, p, `[data-testid=results] [data-status=up]`, 5*time.Second)
+	if msg := text(t, p, "[data-testid=last-message]"); !strings.Contains(msg, "refused") {
+		t.Errorf("last message %q", msg)
+	}
+	screenshot(t, p, "monitor-down")
+
+	navigate(t, p, s.URL+"/admin/monitors")
+	waitFor(t, p, `[data-testid=monitor-row] [data-status=down]`, 5*time.Second)
+	screenshot(t, p, "monitors-list")
+	navigate(t, p, s.URL+"/admin")
+	screenshot(t, p, "dashboard-with-monitors")
+}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -177,25 +179,48 @@ func TestUserAndTokenCommands(t *testing.T) {
 
 func TestMigrateCommand(t *testing.T) {
 	env, _ := dbEnv(t)
+	version := func(out string) int {
+		t.Helper()
+		m := regexp.MustCompile(`at version (\d+)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no version in %q", out)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	code, out, _ := runCLI(t, env, "", "migrate", "version")
+	if code != exitOK || version(out) != 0 {
+		t.Fatalf("fresh database: exit %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, env, "", "migrate", "up")
+	latest := version(out)
+	if code != exitOK || latest < 2 {
+		t.Fatalf("up: exit %d %q", code, out)
+	}
 	steps := []struct {
 		args []string
 		code int
-		want string
+		want int
 	}{
-		{[]string{"migrate", "version"}, exitOK, "at version 0"},
-		{[]string{"migrate", "up"}, exitOK, "at version 1"},
-		{[]string{"migrate", "up"}, exitOK, "at version 1"},
-		{[]string{"migrate", "down", "1"}, exitOK, "at version 0"},
-		{[]string{"migrate", "up"}, exitOK, "at version 1"},
-		{[]string{"migrate", "down"}, exitUsage, ""},
-		{[]string{"migrate", "down", "zero"}, exitUsage, ""},
-		{[]string{"migrate", "sideways"}, exitUsage, ""},
+		{[]string{"migrate", "up"}, exitOK, latest},
+		{[]string{"migrate", "down", "1"}, exitOK, latest - 1},
+		{[]string{"migrate", "up"}, exitOK, latest},
+		{[]string{"migrate", "down", strconv.Itoa(latest)}, exitOK, 0},
+		{[]string{"migrate", "up"}, exitOK, latest},
 	}
 	for _, s := range steps {
 		code, out, errOut := runCLI(t, env, "", s.args...)
-		if code != s.code || !strings.Contains(out, s.want) {
+		if code != s.code || version(out) != s.want {
 			t.Fatalf("%v: exit %d (want %d) stdout %q stderr %q", s.args, code, s.code, out, errOut)
 		}
+	}
+	for _, bad := range [][]string{{"migrate", "down"}, {"migrate", "down", "zero"}, {"migrate", "sideways"}, {"migrate"}} {
+		if code, _, _ := runCLI(t, env, "", bad...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", bad, code, exitUsage)
+		}
+	}
+	if code, _, errOut := runCLI(t, env, "", "migrate", "down", strconv.Itoa(latest+1)); code != exitError || errOut == "" {
+		t.Errorf("down past zero: exit %d %q", code, errOut)
 	}
 }
 

@@ -27,6 +27,9 @@ import (
 
 	"statusthing/app/auth"
 	"statusthing/app/config"
+	"statusthing/app/monitoring"
+	"statusthing/app/probe"
+	"statusthing/app/runner"
 	"statusthing/app/web"
 	"statusthing/assets"
 	"statusthing/store"
@@ -246,11 +249,13 @@ func (c *cli) serve(ctx context.Context, args []string) int {
 
 // server is the running application: store, services and HTTP server.
 type server struct {
-	cfg   config.Config
-	log   *slog.Logger
-	store *store.Store
-	auth  *auth.Service
-	http  *http.Server
+	cfg    config.Config
+	log    *slog.Logger
+	store  *store.Store
+	auth   *auth.Service
+	runner *runner.Runner
+	hub    *web.Hub
+	http   *http.Server
 }
 
 // shutdownTimeout bounds a graceful stop: in-flight requests drain, then the store closes.
@@ -281,8 +286,28 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	if err != nil {
 		return fail(err)
 	}
+	prober := probe.New(probe.Options{UserAgent: "statusthing/" + versionString()})
+	s.hub = web.NewHub()
+	s.runner, err = runner.New(runner.Options{
+		Store:       st,
+		Prober:      prober,
+		Publisher:   s.hub,
+		Concurrency: cfg.Probe.Concurrency,
+		Tasks:       s.housekeeping(),
+		Logger:      log,
+		IsNotFound:  auth.IsNotFound,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub, Logger: log})
+	if err := s.applyConfigMonitors(ctx, monitors); err != nil {
+		return fail(err)
+	}
 	handler := web.New(web.Options{
 		Auth:           s.auth,
+		Monitors:       monitors,
+		Hub:            s.hub,
 		Health:         st,
 		Catalogs:       catalogs,
 		Assets:         assetSet,
@@ -304,6 +329,7 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	s.http.RegisterOnShutdown(s.hub.Close) // end SSE streams so Shutdown does not wait for them
 	if setupToken != "" {
 		log.Info("no account yet: open the setup link to create the first admin",
 			"url", cfg.BaseURL()+"/setup?token="+setupToken)
@@ -344,10 +370,10 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		}
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}})
 	}
-	bgCtx, stopBackground := context.WithCancel(ctx)
-	defer stopBackground()
-	go s.pruneSessions(bgCtx)
-
+	if err := s.runner.Start(context.WithoutCancel(ctx)); err != nil {
+		_ = s.close()
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	s.log.Info("listening", "url", s.cfg.BaseURL(), "addr", ln.Addr().String(), "version", versionString())
@@ -364,7 +390,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	if err := s.http.Shutdown(shutdownCtx); err != nil {
 		s.log.Warn("requests still running at shutdown", "err", err)
 	}
-	stopBackground()
+	if err := s.runner.Stop(); err != nil {
+		s.log.Warn("scheduler stop", "err", err)
+	}
 	if err := s.close(); err != nil {
 		return err
 	}
@@ -377,22 +405,48 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 
 func (s *server) close() error { return s.store.Close() }
 
-// pruneSessions deletes expired sessions hourly so the table does not grow with every login.
-func (s *server) pruneSessions(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := s.auth.PruneSessions(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("prune sessions", "err", err)
-		} else if n > 0 {
-			s.log.Debug("pruned sessions", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// housekeeping is the periodic work of a running server.
+func (s *server) housekeeping() []runner.Task {
+	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+	r := s.cfg.Retention
+	retention := store.Retention{
+		Results:  days(r.ResultsDays),
+		Failures: days(r.FailuresDays),
+		Rollups:  days(r.RollupsDays),
+		// Hourly rollups feed charts of the last weeks; daily ones the long uptime bars.
+		HourlyRollups: days(min(r.FailuresDays, r.RollupsDays)),
 	}
+	return []runner.Task{
+		{Name: "prune old data", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := s.store.Prune(ctx, time.Now(), retention)
+			return err
+		}},
+		{Name: "database maintenance", Every: 10 * time.Minute, Run: s.store.Maintain},
+		{Name: "prune sessions", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := s.auth.PruneSessions(ctx)
+			return err
+		}},
+	}
+}
+
+// applyConfigMonitors creates, updates and removes the monitors declared in the config file.
+// They belong to the first organization, created if nobody has signed up yet.
+func (s *server) applyConfigMonitors(ctx context.Context, monitors *monitoring.Service) error {
+	if len(s.cfg.Monitors) == 0 {
+		orgs, err := s.store.Organizations(ctx)
+		if err != nil || len(orgs) == 0 {
+			return err // nothing declared, nothing to remove
+		}
+		return monitors.SyncConfig(ctx, orgs[0].ID, nil)
+	}
+	org, err := s.store.DefaultOrganization(ctx, "Default", "default", time.Now())
+	if err != nil {
+		return err
+	}
+	if err := monitors.SyncConfig(ctx, org.ID, s.cfg.Monitors); err != nil {
+		return fmt.Errorf("config monitors: %w", err)
+	}
+	return nil
 }
 
 // --- migrate ---

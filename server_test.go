@@ -46,10 +46,16 @@ type testServer struct {
 	stop   func() error
 }
 
+// defaultTestConfig is the default configuration on the database at dbPath.
+func defaultTestConfig(dbPath string) config.Config {
+	cfg := config.Default()
+	cfg.Database.Path = dbPath
+	return cfg
+}
+
 func startServer(t *testing.T, env []string, edit func(*config.Config)) *testServer {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Database.Path = filepath.Join(t.TempDir(), "data", "statusthing.db")
+	cfg := defaultTestConfig(filepath.Join(t.TempDir(), "data", "statusthing.db"))
 	if edit != nil {
 		edit(&cfg)
 	}

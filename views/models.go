@@ -9,6 +9,7 @@ type Page struct {
 	T       func(key string, args ...any) string // the page's message catalog
 	Title   string
 	CSSURL  string
+	JSURL   string // live updates; "" on pages without them
 	IconURL string
 	CSRF    string // token for the page's forms
 }
@@ -67,8 +68,11 @@ type Stat struct {
 // DashboardPage is the admin home.
 type DashboardPage struct {
 	Shell
-	Stats []Stat
-	Steps []string
+	LiveURL     string
+	Stats       []Stat
+	HasMonitors bool
+	Attention   []MonitorRow // monitors down or degraded
+	Steps       []string
 }
 
 // SectionPage is a list page that has nothing to list yet: it says what to do next.

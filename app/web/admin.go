@@ -2,24 +2,55 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
+
+	"statusthing/app/monitor"
 
 	"statusthing/views"
 )
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	monitors, err := h.monitors.List(ctx, orgOf(r))
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	uptime, err := h.monitors.UptimeSince(ctx, orgOf(r), h.now().Add(-24*time.Hour))
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
 	sh := h.shell(w, r, sectionDashboard)
-	t := sh.T
-	page := views.DashboardPage{
-		Shell: sh,
-		// Real figures arrive with monitors and incidents; until then an empty instance is all
-		// zeros, which is the truth.
-		Stats: []views.Stat{
-			{Label: t("dashboard.stat.monitors"), Value: "0"},
-			{Label: t("dashboard.stat.up"), Value: "0", Class: "up"},
-			{Label: t("dashboard.stat.down"), Value: "0", Class: "down"},
-			{Label: t("dashboard.stat.incidents"), Value: "0"},
-		},
-		Steps: []string{t("dashboard.step.monitor"), t("dashboard.step.heartbeat"), t("dashboard.step.channel"), t("dashboard.step.page")},
+	f := h.formatter(r)
+	page := views.DashboardPage{Shell: sh, LiveURL: "/admin/events"}
+	page.JSURL = h.assets.URL("live.js")
+	counts := map[monitor.Status]int{}
+	var checks, ups int64
+	for _, m := range monitors {
+		counts[m.State.Status]++
+		u := uptime[m.ID]
+		checks += u.Checks
+		ups += u.Ups
+		if m.State.Status == monitor.StatusDown || m.State.Status == monitor.StatusDegraded {
+			page.Attention = append(page.Attention, h.monitorRow(ctx, f, m, u))
+		}
+	}
+	ratio := -1.0
+	if checks > 0 {
+		ratio = float64(ups) / float64(checks)
+	}
+	page.Stats = []views.Stat{
+		{Label: f.t("dashboard.stat.monitors"), Value: strconv.Itoa(len(monitors))},
+		{Label: f.t("dashboard.stat.up"), Value: strconv.Itoa(counts[monitor.StatusUp]), Class: "up"},
+		{Label: f.t("dashboard.stat.degraded"), Value: strconv.Itoa(counts[monitor.StatusDegraded]), Class: "degraded"},
+		{Label: f.t("dashboard.stat.down"), Value: strconv.Itoa(counts[monitor.StatusDown]), Class: "down"},
+		{Label: f.t("dashboard.stat.uptime"), Value: f.percent(ratio)},
+	}
+	page.HasMonitors = len(monitors) > 0
+	if !page.HasMonitors {
+		page.Steps = []string{f.t("dashboard.step.monitor"), f.t("dashboard.step.heartbeat"), f.t("dashboard.step.channel"), f.t("dashboard.step.page")}
 	}
 	h.render(w, r, http.StatusOK, views.Dashboard(page))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"statusthing/app/auth"
+	"statusthing/app/monitoring"
 	"statusthing/assets"
 	"statusthing/views/i18n"
 )
@@ -23,6 +24,8 @@ type Health interface {
 // Options are the handler's dependencies.
 type Options struct {
 	Auth           *auth.Service
+	Monitors       *monitoring.Service
+	Hub            *Hub
 	Health         Health
 	Catalogs       *i18n.Catalogs
 	Assets         *assets.Set
@@ -39,6 +42,8 @@ type Options struct {
 // Handler is the HTTP handler of the whole site.
 type Handler struct {
 	auth     *auth.Service
+	monitors *monitoring.Service
+	hub      *Hub
 	health   Health
 	catalogs *i18n.Catalogs
 	assets   *assets.Set
@@ -64,6 +69,8 @@ func New(opts Options) *Handler {
 	}
 	h := &Handler{
 		auth:     opts.Auth,
+		monitors: opts.Monitors,
+		hub:      opts.Hub,
 		health:   opts.Health,
 		catalogs: opts.Catalogs,
 		assets:   opts.Assets,

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"statusthing/app/monitor"
+)
+
+// specFromForm reads the monitor form. Values that cannot even be parsed (a duration "abc")
+// are reported per field; everything else is left to monitor.Spec.Build.
+func specFromForm(form url.Values) (monitor.Spec, map[string]string) {
+	errs := map[string]string{}
+	get := func(k string) string { return strings.TrimSpace(form.Get(k)) }
+	dur := func(k string) monitor.Duration {
+		var d monitor.Duration
+		if err := d.UnmarshalText([]byte(get(k))); err != nil {
+			errs[k] = err.Error()
+		}
+		return d
+	}
+	num := func(k string) *int {
+		v := get(k)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs[k] = fmt.Sprintf("%q is not a whole number", v)
+			return nil
+		}
+		return &n
+	}
+	lines := func(k string) []string {
+		var out []string
+		for _, l := range strings.Split(form.Get(k), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	headers := func(k string) map[string]string {
+		var m map[string]string
+		for _, l := range lines(k) {
+			name, value, ok := strings.Cut(l, ":")
+			if !ok {
+				errs[k] = fmt.Sprintf("%q: write one header per line as Name: value", l)
+				continue
+			}
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[strings.TrimSpace(name)] = strings.TrimSpace(value)
+		}
+		return m
+	}
+	s := monitor.Spec{
+		Name:             get("name"),
+		Type:             monitor.Type(get("type")),
+		Interval:         dur("interval"),
+		Timeout:          dur("timeout"),
+		Retries:          num("retries"),
+		Recoveries:       num("recoveries"),
+		RetryInterval:    dur("retry_interval"),
+		Method:           get("method"),
+		URL:              get("url"),
+		Headers:          headers("headers"),
+		Body:             form.Get("body"),
+		AuthUser:         get("auth_user"),
+		AuthPassword:     form.Get("auth_password"),
+		BearerToken:      get("bearer_token"),
+		MaxRedirects:     num("max_redirects"),
+		IgnoreTLSErrors:  form.Get("ignore_tls_errors") == "on",
+		ExpectedStatus:   get("expected_status"),
+		BodyContains:     form.Get("body_contains"),
+		BodyNotContains:  form.Get("body_not_contains"),
+		BodyRegex:        form.Get("body_regex"),
+		JSON:             lines("json"),
+		HeaderEquals:     headers("header_equals"),
+		HeaderContains:   headers("header_contains"),
+		DegradedAbove:    dur("degraded_above"),
+		DownAbove:        dur("down_above"),
+		CertDegradedDays: num("cert_degraded_days"),
+		CertDownDays:     num("cert_down_days"),
+		Address:          get("address"),
+		Send:             unescapeControl(form.Get("send")),
+		Expect:           unescapeControl(form.Get("expect")),
+		ServerName:       get("server_name"),
+		Hostname:         get("hostname"),
+		RecordType:       get("record_type"),
+		Expected:         lines("expected"),
+		MatchAll:         form.Get("match_all") == "on",
+		Resolver:         get("resolver"),
+	}
+	return s, errs
+}
+
+// valuesFromSpec fills the form from a spec (edit, or re-showing a refused form).
+func valuesFromSpec(s monitor.Spec) map[string]string {
+	v := map[string]string{
+		"name": s.Name, "type": string(s.Type), "method": s.Method, "url": s.URL, "body": s.Body,
+		"auth_user": s.AuthUser, "expected_status": s.ExpectedStatus,
+		"body_contains": s.BodyContains, "body_not_contains": s.BodyNotContains, "body_regex": s.BodyRegex,
+		"address": s.Address, "send": escapeControl(s.Send), "expect": escapeControl(s.Expect), "server_name": s.ServerName,
+		"hostname": s.Hostname, "record_type": s.RecordType, "resolver": s.Resolver,
+		"json": strings.Join(s.JSON, "\n"), "expected": strings.Join(s.Expected, "\n"),
+		"headers": headerLines(s.Headers), "header_equals": headerLines(s.HeaderEquals), "header_contains": headerLines(s.HeaderContains),
+	}
+	for k, d := range map[string]monitor.Duration{"interval": s.Interval, "timeout": s.Timeout, "retry_interval": s.RetryInterval,
+		"degraded_above": s.DegradedAbove, "down_above": s.DownAbove} {
+		if d != 0 {
+			v[k] = shortDuration(time.Duration(d))
+		}
+	}
+	for k, n := range map[string]*int{"retries": s.Retries, "recoveries": s.Recoveries, "max_redirects": s.MaxRedirects,
+		"cert_degraded_days": s.CertDegradedDays, "cert_down_days": s.CertDownDays} {
+		if n != nil {
+			v[k] = strconv.Itoa(*n)
+		}
+	}
+	for k, b := range map[string]bool{"ignore_tls_errors": s.IgnoreTLSErrors, "match_all": s.MatchAll} {
+		if b {
+			v[k] = "on"
+		}
+	}
+	return v
+}
+
+// shortDuration prints 1m0s as 1m and 1h0m0s as 1h.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func headerLines(h map[string]string) string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\n", k, h[k])
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// TCP payloads often need \r\n; the form writes them as escapes.
+var controlEscapes = strings.NewReplacer(`\r`, "\r", `\n`, "\n", `\t`, "\t", `\\`, `\`)
+var controlUnescapes = strings.NewReplacer("\r", `\r`, "\n", `\n`, "\t", `\t`, `\`, `\\`)
+
+func unescapeControl(s string) string { return controlEscapes.Replace(s) }
+func escapeControl(s string) string   { return controlUnescapes.Replace(s) }
+
+// fieldMessages merges parse errors and validation errors, the parse error first per field.
+func fieldMessages(parse map[string]string, err error) map[string]string {
+	out := map[string]string{}
+	if ve, ok := err.(*monitor.ValidationError); ok {
+		for _, f := range ve.Fields {
+			if _, seen := out[f.Field]; !seen {
+				out[f.Field] = f.Message
+			}
+		}
+	}
+	for k, v := range parse {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,531 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"statusthing/app/auth"
+	"statusthing/app/monitor"
+	"statusthing/app/monitoring"
+	"statusthing/views"
+)
+
+// orgOf is the organization the logged-in user is working in.
+func orgOf(r *http.Request) int64 {
+	id, _ := identityOf(r)
+	return id.Session.OrgID
+}
+
+func (h *Handler) formatter(r *http.Request) formatter {
+	lang := h.lang(r)
+	return formatter{lang: lang, t: h.catalogs.Translator(lang), now: h.now()}
+}
+
+// monitorID reads {id}; a malformed id is a 404 like a missing one.
+func (h *Handler) monitorID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		h.fail(w, r, http.StatusNotFound, nil)
+		return 0, false
+	}
+	return id, true
+}
+
+// serviceError renders a service failure: missing monitor 404, anything else 500.
+func (h *Handler) serviceError(w http.ResponseWriter, r *http.Request, err error) {
+	if auth.IsNotFound(err) {
+		h.fail(w, r, http.StatusNotFound, nil)
+		return
+	}
+	h.fail(w, r, http.StatusInternalServerError, err)
+}
+
+func (h *Handler) monitorsList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	org := orgOf(r)
+	all, err := h.monitors.List(ctx, org)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	now := h.now()
+	uptime, err := h.monitors.UptimeSince(ctx, org, now.Add(-24*time.Hour))
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	sh := h.shell(w, r, sectionMonitors)
+	f := h.formatter(r)
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	status := r.URL.Query().Get("status")
+	page := views.MonitorsPage{Shell: sh, LiveURL: "/admin/events", Total: len(all), Query: q, NewURL: "/admin/monitors/new",
+		Filtered: q != "" || status != ""}
+	page.JSURL = h.assets.URL("live.js")
+	page.Statuses = []views.Option{{Value: "", Label: f.t("monitors.all_statuses"), Selected: status == ""}}
+	for _, s := range []monitor.Status{monitor.StatusUp, monitor.StatusDegraded, monitor.StatusDown, monitor.StatusPending, monitor.StatusPaused} {
+		page.Statuses = append(page.Statuses, views.Option{Value: string(s), Label: f.t("status." + string(s)), Selected: status == string(s)})
+	}
+	for _, m := range all {
+		if !matchesFilter(m, q, status) {
+			continue
+		}
+		page.Rows = append(page.Rows, h.monitorRow(ctx, f, m, uptime[m.ID]))
+	}
+	h.render(w, r, http.StatusOK, views.Monitors(page))
+}
+
+// matchesFilter applies the list's search box and status filter.
+func matchesFilter(m monitor.Monitor, q, status string) bool {
+	if status != "" && string(m.State.Status) != status {
+		return false
+	}
+	if q == "" {
+		return true
+	}
+	q = strings.ToLower(q)
+	return strings.Contains(strings.ToLower(m.Name), q) || strings.Contains(strings.ToLower(target(m)), q)
+}
+
+func (h *Handler) monitorRow(ctx context.Context, f formatter, m monitor.Monitor, up monitor.Uptime) views.MonitorRow {
+	now := f.now
+	buckets, err := h.monitors.Rollups(ctx, m.OrgID, m.ID, true, now.Add(-24*time.Hour), now)
+	var points []time.Duration
+	if err == nil {
+		points = hourlyLatencies(buckets, now.Add(-24*time.Hour), 25)
+	}
+	ratio := up.Ratio
+	if up.Checks == 0 {
+		ratio = -1
+	}
+	return views.MonitorRow{
+		ID:             m.ID,
+		URL:            "/admin/monitors/" + strconv.FormatInt(m.ID, 10),
+		Name:           m.Name,
+		Type:           strings.ToUpper(string(m.Type)),
+		Target:         target(m),
+		Status:         f.badge(m.State.Status),
+		Uptime:         f.percent(ratio),
+		Sparkline:      sparkline(points, 120, 28, f.t("monitors.sparkline_label")),
+		LastCheck:      f.ago(m.State.LastCheckedAt),
+		LastCheckTitle: f.stamp(m.State.LastCheckedAt),
+		Message:        m.State.LastMessage,
+	}
+}
+
+// hourlyLatencies lays hourly buckets out as n slots from start; hours without checks are -1.
+func hourlyLatencies(buckets []monitor.RollupBucket, start time.Time, n int) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = -1
+	}
+	base := start.Truncate(time.Hour)
+	for _, b := range buckets {
+		i := int(b.Start.Sub(base) / time.Hour)
+		if i >= 0 && i < n && b.Checks > 0 {
+			out[i] = b.AvgLatency
+		}
+	}
+	return out
+}
+
+func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.monitorID(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	org := orgOf(r)
+	m, err := h.monitors.Get(ctx, org, id)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	uptimes, err := h.monitors.UptimeWindows(ctx, org, id)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	now := h.now()
+	from := now.Add(-24 * time.Hour).Truncate(time.Hour)
+	buckets, err := h.monitors.Rollups(ctx, org, id, true, from, now)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	flips, err := h.monitors.Flips(ctx, org, id, 20)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	results, err := h.monitors.Results(ctx, org, id, time.Time{}, 25)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	f := h.formatter(r)
+	sh := h.shell(w, r, sectionMonitors)
+	sh.Title = m.Name
+	base := "/admin/monitors/" + strconv.FormatInt(id, 10)
+	page := views.MonitorPage{
+		Shell: sh, LiveURL: "/admin/events", ID: id, Name: m.Name, Type: strings.ToUpper(string(m.Type)), Target: target(m),
+		Status: f.badge(m.State.Status), Since: f.ago(m.State.Since), LastCheck: f.ago(m.State.LastCheckedAt),
+		LastMessage: m.State.LastMessage, Paused: m.Paused, Managed: m.ManagedBy != "",
+		Interval: shortDuration(m.Interval), EditURL: base + "/edit", ActionURL: base,
+		Chart: f.latencyChart(buckets, from, now, 6*time.Hour, "15:04"),
+	}
+	page.JSURL = h.assets.URL("live.js")
+	if page.LastMessage == "" {
+		page.LastMessage = "–"
+	}
+	for i, w := range monitoring.Windows() {
+		label := f.t("monitor.uptime_window", windowLabel(f, w))
+		page.Uptimes = append(page.Uptimes, views.Stat{Label: label, Value: f.percent(uptimes[i].Ratio), Class: uptimeClass(uptimes[i])})
+	}
+	for _, fl := range flips {
+		page.Flips = append(page.Flips, views.FlipRow{At: f.stamp(fl.At), From: f.badge(fl.From), To: f.badge(fl.To), Reason: fl.Reason})
+	}
+	for _, res := range results {
+		page.Results = append(page.Results, resultRow(f, res))
+	}
+	page.Flash, page.FlashError = h.flash(r, f)
+	h.render(w, r, http.StatusOK, views.Monitor(page))
+}
+
+func resultRow(f formatter, res monitor.Result) views.ResultRow {
+	row := views.ResultRow{At: f.stamp(res.StartedAt), Outcome: f.outcome(res.Outcome), Duration: f.duration(res.Duration), Message: res.Message}
+	if res.Details.StatusCode != 0 {
+		row.Code = strconv.Itoa(res.Details.StatusCode)
+	}
+	return row
+}
+
+func windowLabel(f formatter, w time.Duration) string {
+	if w == 24*time.Hour {
+		return f.t("time.24h")
+	}
+	return f.t("time.n_days", int(w/(24*time.Hour)))
+}
+
+func uptimeClass(u monitor.Uptime) string {
+	switch {
+	case u.Checks == 0 || u.Ratio < 0:
+		return ""
+	case u.Ratio >= 0.999:
+		return "up"
+	case u.Ratio >= 0.99:
+		return "degraded"
+	default:
+		return "down"
+	}
+}
+
+// flash shows the outcome of the action that redirected here (?done=...).
+func (h *Handler) flash(r *http.Request, f formatter) (string, bool) {
+	switch r.URL.Query().Get("done") {
+	case "created":
+		return f.t("flash.created"), false
+	case "saved":
+		return f.t("flash.saved"), false
+	case "paused":
+		return f.t("flash.paused"), false
+	case "resumed":
+		return f.t("flash.resumed"), false
+	case "checked":
+		return f.t("flash.checked"), false
+	case "check_failed":
+		return f.t("flash.check_failed"), true
+	case "managed":
+		return f.t("monitor.managed"), true
+	}
+	return "", false
+}
+
+// --- form ---
+
+func (h *Handler) monitorNew(w http.ResponseWriter, r *http.Request) {
+	typ := monitor.Type(r.URL.Query().Get("type"))
+	if !slices.Contains(monitor.ProbedTypes(), typ) {
+		typ = monitor.TypeHTTP
+	}
+	values := valuesFromSpec(monitor.Spec{Type: typ})
+	values["interval"], values["retries"] = "60s", "1"
+	if typ == monitor.TypeHTTP {
+		values["expected_status"] = "200-299"
+	}
+	h.renderMonitorForm(w, r, http.StatusOK, monitorForm{isNew: true, typ: typ, values: values})
+}
+
+// monitorForm is the state of the form being shown.
+type monitorForm struct {
+	isNew   bool
+	id      int64
+	typ     monitor.Type
+	values  map[string]string
+	errors  map[string]string
+	formErr string
+	test    *views.TestResult
+	secrets map[string]bool
+}
+
+func (h *Handler) renderMonitorForm(w http.ResponseWriter, r *http.Request, status int, fm monitorForm) {
+	sh := h.shell(w, r, sectionMonitors)
+	f := h.formatter(r)
+	p := views.MonitorFormPage{
+		Shell: sh, ID: fm.id, IsNew: fm.isNew, Type: string(fm.typ), Values: fm.values, Errors: fm.errors, FormError: fm.formErr,
+		Test: fm.test, HasSecret: fm.secrets, Action: "/admin/monitors", CancelURL: "/admin/monitors",
+	}
+	if fm.isNew {
+		p.Title = f.t("form.new_title")
+	} else {
+		p.Title = f.t("form.edit_title", fm.values["name"])
+		base := "/admin/monitors/" + strconv.FormatInt(fm.id, 10)
+		p.Action, p.CancelURL = base, base
+	}
+	for _, t := range monitor.ProbedTypes() {
+		p.Types = append(p.Types, views.TypeTab{Type: string(t), Label: f.t("type." + string(t)), URL: "/admin/monitors/new?type=" + string(t), Current: t == fm.typ})
+	}
+	method := fm.values["method"]
+	if method == "" {
+		method = "GET"
+	}
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		p.Methods = append(p.Methods, views.Option{Value: m, Label: m, Selected: m == method})
+	}
+	rt := fm.values["record_type"]
+	if rt == "" {
+		rt = "A"
+	}
+	for _, t := range monitor.DNSRecordTypes() {
+		p.RecordTypes = append(p.RecordTypes, views.Option{Value: t, Label: t, Selected: t == rt})
+	}
+	h.render(w, r, status, views.MonitorForm(p))
+}
+
+func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request) {
+	spec, parseErrs := specFromForm(r.PostForm)
+	if len(parseErrs) == 0 {
+		m, err := h.monitors.Create(r.Context(), orgOf(r), spec)
+		if err == nil {
+			http.Redirect(w, r, "/admin/monitors/"+strconv.FormatInt(m.ID, 10)+"?done=created", http.StatusSeeOther)
+			return
+		}
+		var ve *monitor.ValidationError
+		if !errors.As(err, &ve) {
+			h.serviceError(w, r, err)
+			return
+		}
+		parseErrs = fieldMessages(parseErrs, err)
+	} else if _, err := spec.Build(); err != nil {
+		parseErrs = fieldMessages(parseErrs, err)
+	}
+	h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm), errors: parseErrs,
+		formErr: h.formatter(r).t("form.fix_errors")})
+}
+
+// formType keeps the form on a known type even when the posted one is bogus.
+func formType(s monitor.Spec) monitor.Type {
+	if slices.Contains(monitor.ProbedTypes(), s.Type) {
+		return s.Type
+	}
+	return monitor.TypeHTTP
+}
+
+// formValues re-shows what the user typed, except passwords.
+func formValues(form url.Values) map[string]string {
+	v := map[string]string{}
+	for k := range form {
+		if k != "csrf_token" && k != "auth_password" && k != "bearer_token" {
+			v[k] = form.Get(k)
+		}
+	}
+	return v
+}
+
+func (h *Handler) monitorEdit(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.monitorID(w, r)
+	if !ok {
+		return
+	}
+	m, err := h.monitors.Get(r.Context(), orgOf(r), id)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	if m.ManagedBy != "" {
+		http.Redirect(w, r, "/admin/monitors/"+strconv.FormatInt(id, 10)+"?done=managed", http.StatusSeeOther)
+		return
+	}
+	spec := monitor.SpecOf(m)
+	values := valuesFromSpec(spec)
+	h.renderMonitorForm(w, r, http.StatusOK, monitorForm{id: id, typ: m.Type, values: values, secrets: storedSecrets(spec)})
+}
+
+func storedSecrets(s monitor.Spec) map[string]bool {
+	return map[string]bool{"auth_password": s.AuthPassword != "", "bearer_token": s.BearerToken != ""}
+}
+
+func (h *Handler) monitorUpdate(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.monitorID(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	cur, err := h.monitors.Get(ctx, orgOf(r), id)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	spec, parseErrs := specFromForm(r.PostForm)
+	stored := monitor.SpecOf(cur)
+	keepSecrets(&spec, stored)
+	spec.Type, spec.Paused = cur.Type, cur.Paused // the type is fixed once created; pausing has its own button
+	if len(parseErrs) == 0 {
+		_, err := h.monitors.Update(ctx, orgOf(r), id, spec)
+		switch {
+		case err == nil:
+			http.Redirect(w, r, "/admin/monitors/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+			return
+		case errors.Is(err, monitoring.ErrManaged):
+			http.Redirect(w, r, "/admin/monitors/"+strconv.FormatInt(id, 10)+"?done=managed", http.StatusSeeOther)
+			return
+		}
+		var ve *monitor.ValidationError
+		if !errors.As(err, &ve) {
+			h.serviceError(w, r, err)
+			return
+		}
+		parseErrs = fieldMessages(parseErrs, err)
+	}
+	h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, monitorForm{id: id, typ: cur.Type, values: formValues(r.PostForm),
+		errors: parseErrs, formErr: h.formatter(r).t("form.fix_errors"), secrets: storedSecrets(stored)})
+}
+
+// keepSecrets keeps stored secrets the form left empty: they are never sent to the browser.
+func keepSecrets(spec *monitor.Spec, stored monitor.Spec) {
+	if spec.AuthPassword == "" && spec.AuthUser != "" && spec.AuthUser == stored.AuthUser {
+		spec.AuthPassword = stored.AuthPassword
+	}
+	if spec.BearerToken == "" && stored.BearerToken != "" && spec.AuthUser == "" {
+		spec.BearerToken = stored.BearerToken
+	}
+}
+
+// monitorTest runs the form's check once without saving it and shows the form again.
+func (h *Handler) monitorTest(w http.ResponseWriter, r *http.Request) {
+	spec, parseErrs := specFromForm(r.PostForm)
+	fm := monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm)}
+	if id, err := strconv.ParseInt(r.PostForm.Get("id"), 10, 64); err == nil && id > 0 {
+		if cur, err := h.monitors.Get(r.Context(), orgOf(r), id); err == nil {
+			stored := monitor.SpecOf(cur)
+			keepSecrets(&spec, stored)
+			fm.isNew, fm.id, fm.typ, fm.secrets = false, id, cur.Type, storedSecrets(stored)
+			spec.Type = cur.Type
+		}
+	}
+	f := h.formatter(r)
+	if len(parseErrs) > 0 {
+		fm.errors, fm.formErr = parseErrs, f.t("form.fix_errors")
+		h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, fm)
+		return
+	}
+	res, err := h.monitors.Test(r.Context(), spec)
+	if err != nil {
+		var ve *monitor.ValidationError
+		if !errors.As(err, &ve) {
+			h.serviceError(w, r, err)
+			return
+		}
+		fm.errors, fm.formErr = fieldMessages(nil, err), f.t("form.fix_errors")
+		h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, fm)
+		return
+	}
+	fm.test = testResult(f, res)
+	h.renderMonitorForm(w, r, http.StatusOK, fm)
+}
+
+// testResult describes a probe result for the form.
+func testResult(f formatter, res monitor.Result) *views.TestResult {
+	tr := &views.TestResult{Outcome: f.outcome(res.Outcome), Summary: res.Message}
+	if tr.Summary == "" {
+		tr.Summary = f.t("form.test_ok")
+	}
+	add := func(label, value string) {
+		if value != "" && value != "–" {
+			tr.Facts = append(tr.Facts, views.Fact{Label: f.t(label), Value: value})
+		}
+	}
+	add("result.duration", f.duration(res.Duration))
+	if res.Details.StatusCode != 0 {
+		add("result.status_code", strconv.Itoa(res.Details.StatusCode))
+	}
+	add("result.dns", f.duration(res.Details.DNS))
+	add("result.connect", f.duration(res.Details.Connect))
+	add("result.tls", f.duration(res.Details.TLS))
+	add("result.first_byte", f.duration(res.Details.FirstByte))
+	if !res.Details.CertExpiry.IsZero() {
+		add("result.cert_expiry", f.stamp(res.Details.CertExpiry))
+	}
+	if len(res.Details.Answers) > 0 {
+		add("result.answers", strings.Join(res.Details.Answers, ", "))
+	}
+	if res.ErrorClass != "" {
+		add("result.error_class", string(res.ErrorClass))
+	}
+	add("result.body", res.Details.BodySnippet)
+	return tr
+}
+
+// --- actions ---
+
+func (h *Handler) monitorAction(action func(ctx context.Context, org, id int64) (string, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := h.monitorID(w, r)
+		if !ok {
+			return
+		}
+		done, err := action(r.Context(), orgOf(r), id)
+		switch {
+		case errors.Is(err, monitoring.ErrManaged):
+			done = "managed"
+		case err != nil:
+			h.serviceError(w, r, err)
+			return
+		}
+		target := "/admin/monitors/" + strconv.FormatInt(id, 10)
+		if done == "deleted" {
+			target = "/admin/monitors"
+		} else if done != "" {
+			target += "?done=" + done
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+	}
+}
+
+func (h *Handler) monitorPause(ctx context.Context, org, id int64) (string, error) {
+	_, err := h.monitors.Pause(ctx, org, id)
+	return "paused", err
+}
+
+func (h *Handler) monitorResume(ctx context.Context, org, id int64) (string, error) {
+	_, err := h.monitors.Resume(ctx, org, id)
+	return "resumed", err
+}
+
+func (h *Handler) monitorDelete(ctx context.Context, org, id int64) (string, error) {
+	return "deleted", h.monitors.Delete(ctx, org, id)
+}
+
+func (h *Handler) monitorCheck(ctx context.Context, org, id int64) (string, error) {
+	_, _, err := h.monitors.CheckNow(ctx, org, id)
+	if err != nil && !auth.IsNotFound(err) {
+		h.log.Warn("check now failed", "monitor_id", id, "err", err)
+		return "check_failed", nil
+	}
+	return "checked", err
+}

@@ -1,0 +1,156 @@
+package views
+
+// StatusBadge is a monitor status shown as a coloured dot and a word.
+type StatusBadge struct {
+	Status string // up, down, degraded, pending, paused, ...: drives the colour
+	Label  string
+}
+
+// Sparkline is a tiny latency line drawn as SVG.
+type Sparkline struct {
+	Points string // "x,y x,y ..." in a Width x Height box
+	Width  int
+	Height int
+	Label  string // for screen readers
+}
+
+// MonitorRow is one line of the monitors list.
+type MonitorRow struct {
+	ID             int64
+	URL            string
+	Name           string
+	Type           string
+	Target         string
+	Status         StatusBadge
+	Uptime         string
+	Sparkline      Sparkline
+	LastCheck      string
+	LastCheckTitle string
+	Message        string
+}
+
+// MonitorsPage lists the organization's monitors.
+type MonitorsPage struct {
+	Shell
+	LiveURL  string
+	Rows     []MonitorRow
+	Statuses []Option
+	Query    string
+	Total    int
+	Filtered bool
+	NewURL   string
+}
+
+// ChartPoint is a labelled tick of a chart axis.
+type ChartPoint struct {
+	X, Y  float64
+	Label string
+}
+
+// Chart is a server-rendered response-time chart.
+type Chart struct {
+	Width, Height int
+	AvgPath       string // polyline points
+	P95Path       string
+	XTicks        []ChartPoint
+	YTicks        []ChartPoint
+	Empty         bool
+	Summary       string // text alternative
+	AvgLabel      string
+	P95Label      string
+}
+
+// FlipRow is one status change.
+type FlipRow struct {
+	At     string
+	From   StatusBadge
+	To     StatusBadge
+	Reason string
+}
+
+// ResultRow is one check result.
+type ResultRow struct {
+	At       string
+	Outcome  StatusBadge
+	Duration string
+	Code     string
+	Message  string
+}
+
+// MonitorPage is one monitor with its history.
+type MonitorPage struct {
+	Shell
+	LiveURL     string
+	ID          int64
+	Name        string
+	Type        string
+	Target      string
+	Status      StatusBadge
+	Since       string
+	LastCheck   string
+	LastMessage string
+	Paused      bool
+	Managed     bool
+	Interval    string
+	Uptimes     []Stat
+	Chart       Chart
+	Flips       []FlipRow
+	Results     []ResultRow
+	Flash       string
+	FlashError  bool
+	EditURL     string
+	ActionURL   string // prefix for /pause, /resume, /check, /delete
+}
+
+// TypeTab is one monitor type choice on the new-monitor form.
+type TypeTab struct {
+	Type    string
+	Label   string
+	URL     string
+	Current bool
+}
+
+// MonitorFormPage creates or edits a monitor.
+type MonitorFormPage struct {
+	Shell
+	ID          int64
+	IsNew       bool
+	Action      string
+	CancelURL   string
+	Type        string
+	Types       []TypeTab
+	Values      map[string]string
+	Errors      map[string]string
+	FormError   string
+	Methods     []Option
+	RecordTypes []Option
+	Test        *TestResult
+	HasSecret   map[string]bool // fields whose stored secret is kept when left empty
+}
+
+// TestResult is what the form's "Test" button found.
+type TestResult struct {
+	Outcome StatusBadge
+	Summary string
+	Facts   []Fact
+}
+
+// advancedOpen opens the advanced section when one of its fields was refused.
+func (p MonitorFormPage) advancedOpen() bool {
+	for _, k := range []string{"method", "max_redirects", "headers", "body", "auth_user", "auth_password", "bearer_token",
+		"body_not_contains", "body_regex", "header_equals", "header_contains", "cert_degraded_days", "cert_down_days",
+		"send", "expect", "resolver", "server_name", "retry_interval", "recoveries"} {
+		if p.Errors[k] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// secretHint tells the user an empty secret field keeps the stored secret.
+func (p MonitorFormPage) secretHint(name string) string {
+	if p.HasSecret[name] {
+		return p.T("form.secret_kept")
+	}
+	return ""
+}
