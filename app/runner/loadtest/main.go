@@ -28,9 +28,13 @@ func main() {
 	monitors := flag.Int("monitors", 5000, "number of HTTP monitors")
 	interval := flag.Duration("interval", 30*time.Second, "check interval of every monitor")
 	duration := flag.Duration("duration", 150*time.Second, "how long to run (the first interval is warm-up)")
+	warmup := flag.Duration("warmup", 0, "time before measuring (default: one interval, while first checks spread)")
 	keep := flag.Bool("keep", false, "keep the temporary directory")
 	flag.Parse()
-	if err := run(*monitors, *interval, *duration, *keep); err != nil {
+	if *warmup == 0 {
+		*warmup = *interval
+	}
+	if err := run(*monitors, *interval, *warmup, *duration, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -48,7 +52,7 @@ func (h *hits) add(id int, t time.Time) {
 	h.mu.Unlock()
 }
 
-func run(n int, interval, duration time.Duration, keep bool) error {
+func run(n int, interval, warmup, duration time.Duration, keep bool) error {
 	dir, err := os.MkdirTemp("", "statusthing-loadtest-")
 	if err != nil {
 		return err
@@ -107,7 +111,7 @@ func run(n int, interval, duration time.Duration, keep bool) error {
 	fmt.Printf("%d monitors every %s for %s (pid %d)\n", n, interval, duration, pid)
 
 	// Warm-up: the first interval spreads the first checks; measure after it.
-	time.Sleep(interval)
+	time.Sleep(warmup)
 	cpu0, err := cpuTime(pid)
 	if err != nil {
 		return err
