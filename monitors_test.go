@@ -6,11 +6,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"statusthing/app/config"
+	"statusthing/app/monitor"
 )
 
 // target is a local HTTP service whose health a test switches.
@@ -280,5 +284,56 @@ func TestMonitorsResumeAfterRestart(t *testing.T) {
 	}
 	if !strings.Contains(second.Logs.String(), "scheduler started") || !strings.Contains(second.Logs.String(), "monitors=1") {
 		t.Errorf("monitor not rescheduled after restart:\n%s", second.Logs.String())
+	}
+}
+
+func TestConfigMonitorsAreSyncedAndReadOnly(t *testing.T) {
+	tg := newTarget(t)
+	dbPath := filepath.Join(t.TempDir(), "st.db")
+	withMonitors := func(specs ...monitor.Spec) config.Config {
+		cfg := defaultTestConfig(dbPath)
+		cfg.Monitors = specs
+		return cfg
+	}
+	web := monitor.Spec{Name: "Website", Type: monitor.TypeHTTP, URL: tg.URL + "/"}
+	db := monitor.Spec{Name: "Database", Type: monitor.TypeTCP, Address: tg.Listener.Addr().String()}
+
+	// Declared before anybody signed up: they go to an organization the first admin owns.
+	first := startServerWith(t, withMonitors(web, db), nil)
+	c := browserClient(t)
+	setupAdmin(t, first, c)
+	list := do(t, c, "GET", first.URL+"/admin/monitors", nil, nil).Body
+	if !strings.Contains(list, "Website") || !strings.Contains(list, "Database") {
+		t.Fatalf("config monitors missing from the list:\n%s", list)
+	}
+	path := "/admin/monitors/" + regexp.MustCompile(`href="/admin/monitors/(\d+)" class="name">Website<`).FindStringSubmatch(list)[1]
+	page := do(t, c, "GET", first.URL+path, nil, nil).Body
+	if !strings.Contains(page, "declared in the configuration file") || strings.Contains(page, `data-testid="edit"`) ||
+		strings.Contains(page, `data-testid="delete"`) {
+		t.Error("config monitor page offers editing")
+	}
+	// Forged posts are refused too.
+	res := post(t, first, c, path, path, url.Values{"type": {"http"}, "name": {"Hijacked"}, "url": {"http://evil.example/"}})
+	if res.Header.Get("Location") != path+"?done=managed" {
+		t.Errorf("update of a config monitor: %d %q", res.Status, res.Header.Get("Location"))
+	}
+	if res := post(t, first, c, path, path+"/delete", nil); res.Header.Get("Location") != path+"?done=managed" {
+		t.Errorf("delete of a config monitor: %d %q", res.Status, res.Header.Get("Location"))
+	}
+	if err := first.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Next start: Website changed, Database removed from the file.
+	web.URL = tg.URL + "/v2"
+	second := startServerWith(t, withMonitors(web), nil)
+	c = browserClient(t)
+	login(t, second, c, testEmail, testPassword)
+	list = do(t, c, "GET", second.URL+"/admin/monitors", nil, nil).Body
+	if strings.Contains(list, "Database") || !strings.Contains(list, tg.URL+"/v2") {
+		t.Errorf("config changes not applied:\n%s", list)
+	}
+	if !strings.Contains(second.Logs.String(), "updated=1 deleted=1") {
+		t.Errorf("sync not logged:\n%s", second.Logs.String())
 	}
 }
