@@ -39,9 +39,8 @@ CREATE TABLE monitor_state (
 );
 
 -- One row per check of the last days (results retention), in id order ~ time order: pruning
--- deletes from the head. Not AUTOINCREMENT: it costs ~15% of the write throughput (a
--- sqlite_sequence update per insert); pruning never needs ids to stay unique after a row is
--- gone from both results and failed_results.
+-- deletes from the head. Ids are never reused (see store.qInsertResult: not AUTOINCREMENT,
+-- whose sqlite_sequence update costs ~15% of the write throughput).
 CREATE TABLE results (
     id          INTEGER PRIMARY KEY,
     monitor_id  INTEGER NOT NULL REFERENCES monitors (id) ON DELETE CASCADE,

@@ -374,7 +374,14 @@ func TestDeleteMonitorCascades(t *testing.T) {
 			}
 		}
 	}
-	tables := []string{"results", "flips", "rollups_hourly", "rollups_daily", "monitor_state"}
+	// Old failures move to failed_results; then more results.
+	if _, err := s.Prune(ctx, t0.Add(8*24*time.Hour), Retention{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{m.ID, other.ID} {
+		record(t, s, monitor.Result{MonitorID: id, StartedAt: t0.Add(8 * 24 * time.Hour), Outcome: monitor.OutcomeUp})
+	}
+	tables := []string{"results", "failed_results", "flips", "rollups_hourly", "rollups_daily", "monitor_state"}
 	for _, table := range tables {
 		if countRows(t, s, table, "monitor_id = ?", m.ID) == 0 {
 			t.Fatalf("no %s rows before delete", table)
@@ -421,7 +428,7 @@ func TestMigration0002DownWithData(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
-	for _, table := range []string{"monitors", "monitor_state", "results", "flips", "rollups_hourly", "rollups_daily", "prune_cursors"} {
+	for _, table := range []string{"monitors", "monitor_state", "results", "failed_results", "flips", "rollups_hourly", "rollups_daily"} {
 		if strings.Contains(got, ","+table+",") {
 			t.Errorf("table %s still there after down: %s", table, got)
 		}

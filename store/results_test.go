@@ -201,6 +201,25 @@ func TestResultsRoundTripAndPaging(t *testing.T) {
 		}
 	}
 
+	// Pruning moves the old failures to failed_results: Results still lists them, in order,
+	// with their ids; the old successes are gone.
+	t.Run("after pruning", func(t *testing.T) {
+		if _, err := s.Prune(ctx, t0.Add(7*24*time.Hour+150*time.Second), Retention{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := countRows(t, s, "failed_results", "monitor_id = ?", m.ID); n != 2 {
+			t.Fatalf("%d archived failures, want 2", n)
+		}
+		got, err := s.Results(ctx, org, m.ID, time.Time{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []monitor.Result{all[0], all[1], all[2], all[3]} // all but the oldest, a success
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("after pruning\n got %+v\nwant %+v", got, want)
+		}
+	})
+
 	tests := []struct {
 		name   string
 		before time.Time
@@ -209,7 +228,7 @@ func TestResultsRoundTripAndPaging(t *testing.T) {
 	}{
 		{name: "first page", limit: 2, want: []time.Time{want[4].StartedAt, want[3].StartedAt}},
 		{name: "next page", before: want[3].StartedAt, limit: 2, want: []time.Time{want[2].StartedAt, want[1].StartedAt}},
-		{name: "last page", before: want[1].StartedAt, limit: 2, want: []time.Time{want[0].StartedAt}},
+		{name: "last page", before: want[1].StartedAt, limit: 2, want: nil}, // the oldest, a success, was pruned
 		{name: "before everything", before: t0, limit: 2, want: nil},
 	}
 	for _, tt := range tests {

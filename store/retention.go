@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -17,19 +16,23 @@ type Retention struct {
 	// Rollups keeps daily rollups (the long uptime bars and trends).
 	Rollups time.Duration
 	// HourlyRollups keeps hourly rollups, the big rollup table (24 rows per monitor-day):
-	// they feed charts of recent weeks and the exact edges of uptime windows.
+	// they feed charts of recent weeks and the exact edges of uptime windows. Never more
+	// than Rollups.
 	HourlyRollups time.Duration
 
 	batch int // rows deleted per write transaction; 0 means pruneBatch (tests lower it)
 }
 
 // DefaultRetention is the retention of the default configuration: raw successes 7 days,
-// failures and flips 90 days, daily rollups 400 days, hourly rollups 90 days. Hourly rollups
-// cost ~24x the daily ones; 90 days covers every window shown with hourly precision (the
-// 90-day bars use daily rollups) and keeps them ~20% of a steady-state database.
+// failures and flips 90 days, daily rollups 400 days, hourly rollups 35 days.
+//
+// Hourly rollups cost 24 times the daily ones (~1.2 MB a day per 1,000 monitors): 35 days
+// keep every chart of the last month hour by hour and 30-day uptimes exact to the hour; the
+// 90-day bars and longer windows read the daily rollups (their first day, past 35 days, is
+// counted whole: ~1% of a 90-day window). 90 days would add ~65 MB per 1,000 monitors.
 func DefaultRetention() Retention {
 	const day = 24 * time.Hour
-	return Retention{Results: 7 * day, Failures: 90 * day, Rollups: 400 * day, HourlyRollups: 90 * day}
+	return Retention{Results: 7 * day, Failures: 90 * day, Rollups: 400 * day, HourlyRollups: 35 * day}
 }
 
 func (r Retention) withDefaults() Retention {
@@ -47,6 +50,8 @@ func (r Retention) withDefaults() Retention {
 	if r.HourlyRollups <= 0 {
 		r.HourlyRollups = d.HourlyRollups
 	}
+	// Uptime windows subtract hourly rows from daily ones: hourly never outlive daily.
+	r.HourlyRollups = min(r.HourlyRollups, r.Rollups)
 	if r.batch <= 0 {
 		r.batch = pruneBatch
 	}
@@ -55,7 +60,7 @@ func (r Retention) withDefaults() Retention {
 
 // pruneBatch is how many rows one pruning transaction deletes at most. The group-commit
 // writer runs it beside the results and pings of the moment, which wait for its commit:
-// 2,000 rows take a few milliseconds.
+// 2,000 results take ~20-40 ms (their index entries are spread over every monitor).
 const pruneBatch = 2000
 
 // PruneStats counts what Prune deleted.
@@ -82,43 +87,43 @@ type PruneStats struct {
 // rollups per monitor through their primary keys. No run scans a table.
 func (s *Store) Prune(ctx context.Context, now time.Time, r Retention) (PruneStats, error) {
 	r = r.withDefaults()
-	var st PruneStats
 	okCutoff := millis(now.Add(-r.Results))
 	failCutoff := millis(now.Add(-r.Failures))
 	steps := []struct {
 		what string
-		run  func(ctx context.Context, tx *sql.Tx) (done bool, err error)
+		run  func(ctx context.Context, tx *sql.Tx, c *PruneStats) (done bool, err error)
 	}{
-		{"results", func(ctx context.Context, tx *sql.Tx) (bool, error) {
-			return pruneResults(ctx, tx, okCutoff, r.batch, &st)
+		{"results", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
+			return pruneResults(ctx, tx, okCutoff, r.batch, c)
 		}},
-		{"failed results", func(ctx context.Context, tx *sql.Tx) (bool, error) {
-			return pruneHead(ctx, tx, "failed_results", "started_at", failCutoff, r.batch, &st.Failures)
+		{"failed results", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
+			return pruneHead(ctx, tx, "failed_results", "started_at", failCutoff, r.batch, &c.Failures)
 		}},
-		{"flips", func(ctx context.Context, tx *sql.Tx) (bool, error) {
-			return pruneHead(ctx, tx, "flips", "at", failCutoff, r.batch, &st.Flips)
+		{"flips", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
+			return pruneHead(ctx, tx, "flips", "at", failCutoff, r.batch, &c.Flips)
 		}},
-		{"hourly rollups", func(ctx context.Context, tx *sql.Tx) (bool, error) {
-			return pruneRollups(ctx, tx, "rollups_hourly", millis(now.Add(-r.HourlyRollups)), r.batch, &st.HourlyRollups)
+		{"hourly rollups", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
+			return pruneRollups(ctx, tx, "rollups_hourly", millis(now.Add(-r.HourlyRollups)), r.batch, &c.HourlyRollups)
 		}},
-		{"daily rollups", func(ctx context.Context, tx *sql.Tx) (bool, error) {
-			return pruneRollups(ctx, tx, "rollups_daily", millis(now.Add(-r.Rollups)), r.batch, &st.DailyRollups)
+		{"daily rollups", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
+			return pruneRollups(ctx, tx, "rollups_daily", millis(now.Add(-r.Rollups)), r.batch, &c.DailyRollups)
 		}},
 	}
 	// Batches are small and bounded: their statements are not interrupted (that would roll
 	// back the writes sharing the transaction); ctx is checked between them.
 	wctx := context.WithoutCancel(ctx)
+	var st PruneStats
 	for _, step := range steps {
 		for done := false; !done; {
 			if err := ctx.Err(); err != nil {
 				return st, fmt.Errorf("store: prune %s: %w", step.what, err)
 			}
-			// fn may run more than once: it counts into a copy, kept once committed.
+			// fn may run more than once: it counts into a fresh value, kept once committed.
 			var batch PruneStats
 			err := s.Write(ctx, func(tx *sql.Tx) error {
 				batch = PruneStats{}
 				var err error
-				done, err = step.run(wctx, tx)
+				done, err = step.run(wctx, tx, &batch)
 				return err
 			})
 			if err != nil {
@@ -130,54 +135,20 @@ func (s *Store) Prune(ctx context.Context, now time.Time, r Retention) (PruneSta
 	}
 	return st, nil
 }
-// pruneSuccesses deletes successful results that started before cutoff, in the next batch
-// rows from the cursor. It stops (done) at the first success still kept, which the next
-// run starts from, or at the end of the table.
-func pruneSuccesses(ctx context.Context, tx *sql.Tx, cutoff int64, batch int) (deleted int64, done bool, err error) {
-	var from int64
-	err = tx.QueryRowContext(ctx, `SELECT next_id FROM prune_cursors WHERE name = ?`, resultsCursor).Scan(&from)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, err
-	}
-	var n int64
-	var last, stop sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT count(*), max(id), min(CASE WHEN outcome = ? AND started_at >= ? THEN id END)
-		FROM (SELECT id, outcome, started_at FROM results WHERE id >= ? ORDER BY id LIMIT ?)`,
-		outcomeUp, cutoff, from, batch).Scan(&n, &last, &stop)
-	if err != nil || n == 0 {
-		return 0, true, err
-	}
-	end := last.Int64 + 1
-	done = n < int64(batch)
-	if stop.Valid {
-		end, done = stop.Int64, true
-	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM results WHERE id >= ? AND id < ? AND outcome = ? AND started_at < ?`,
-		from, end, outcomeUp, cutoff)
-	if err != nil {
-		return 0, false, err
-	}
-	if deleted, err = res.RowsAffected(); err != nil {
-		return 0, false, err
-	}
-	// Ids are max(id)+1 (not AUTOINCREMENT): had this batch deleted the last rows of the
-	// table, new rows would reuse their ids, below a cursor past them. So the cursor stays
-	// at most at max(id)+1. (Should the tail be deleted later, by a monitor's deletion, the
-	// few successes inserted with reused ids are skipped here but still deleted with the
-	// failures, after the failures' retention.)
-	var maxID sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM results`).Scan(&maxID); err != nil {
-		return 0, false, err
-	}
-	end = min(end, maxID.Int64+1)
-	_, err = tx.ExecContext(ctx, `INSERT INTO prune_cursors (name, next_id) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET next_id = excluded.next_id`, resultsCursor, end)
-	return deleted, done, err
+
+func (st *PruneStats) add(o PruneStats) {
+	st.Results += o.Results
+	st.Archived += o.Archived
+	st.Failures += o.Failures
+	st.Flips += o.Flips
+	st.HourlyRollups += o.HourlyRollups
+	st.DailyRollups += o.DailyRollups
 }
 
-// pruneHead deletes the rows of table (rowid order ~ time order) older than cutoff from the
-// head of the table, in the first batch rows; done at the first row still kept.
-func pruneHead(ctx context.Context, tx *sql.Tx, table, timeColumn string, cutoff int64, batch int) (deleted int64, done bool, err error) {
+// headRange returns, among the first batch rows of table (rowid order), the end (exclusive
+// id) of the run of rows older than cutoff, and whether the head is done: a row still kept
+// was reached, or the table ends in this batch.
+func headRange(ctx context.Context, tx *sql.Tx, table, timeColumn string, cutoff int64, batch int) (end int64, done bool, err error) {
 	var n int64
 	var last, stop sql.NullInt64
 	err = tx.QueryRowContext(ctx, `SELECT count(*), max(id), min(CASE WHEN `+timeColumn+` >= ? THEN id END)
@@ -185,30 +156,68 @@ func pruneHead(ctx context.Context, tx *sql.Tx, table, timeColumn string, cutoff
 	if err != nil || n == 0 {
 		return 0, true, err
 	}
-	end := last.Int64 + 1
-	done = n < int64(batch)
 	if stop.Valid {
-		end, done = stop.Int64, true
+		return stop.Int64, true, nil
+	}
+	return last.Int64 + 1, n < int64(batch), nil
+}
+
+// pruneResults deletes the results that started before cutoff at the head of the results
+// table, after copying the failed ones to failed_results, in one batch.
+func pruneResults(ctx context.Context, tx *sql.Tx, cutoff int64, batch int, c *PruneStats) (done bool, err error) {
+	end, done, err := headRange(ctx, tx, "results", "started_at", cutoff, batch)
+	if err != nil || end == 0 {
+		return true, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO failed_results (id, monitor_id, started_at, duration_ms, outcome,
+			error_class, message, status_code, dns_ms, connect_ms, tls_ms, ttfb_ms, cert_expiry, details)
+		SELECT id, monitor_id, started_at, duration_ms, outcome,
+			error_class, message, status_code, dns_ms, connect_ms, tls_ms, ttfb_ms, cert_expiry, details
+		FROM results r WHERE r.id < ? AND r.started_at < ? AND r.outcome <> ? ORDER BY r.id`, end, cutoff, outcomeUp)
+	if err != nil {
+		return false, err
+	}
+	if c.Archived, err = res.RowsAffected(); err != nil {
+		return false, err
+	}
+	res, err = tx.ExecContext(ctx, `DELETE FROM results WHERE id < ? AND started_at < ?`, end, cutoff)
+	if err != nil {
+		return false, err
+	}
+	if c.Results, err = res.RowsAffected(); err != nil {
+		return false, err
+	}
+	return done, nil
+}
+
+// pruneHead deletes the rows of table (rowid order ~ time order) older than cutoff from the
+// head of the table, in one batch, counting them into n.
+func pruneHead(ctx context.Context, tx *sql.Tx, table, timeColumn string, cutoff int64, batch int, n *int64) (done bool, err error) {
+	end, done, err := headRange(ctx, tx, table, timeColumn, cutoff, batch)
+	if err != nil || end == 0 {
+		return true, err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id < ? AND `+timeColumn+` < ?`, end, cutoff)
 	if err != nil {
-		return 0, false, err
+		return false, err
 	}
-	deleted, err = res.RowsAffected()
-	return deleted, done, err
+	*n, err = res.RowsAffected()
+	return done, err
 }
 
 // pruneRollups deletes up to batch buckets of table that start before cutoff, seeking the
-// oldest buckets of each monitor through the primary key; done when fewer remained.
-func pruneRollups(ctx context.Context, tx *sql.Tx, table string, cutoff int64, batch int) (deleted int64, done bool, err error) {
+// oldest buckets of each monitor through the primary key (CROSS JOIN keeps monitors the
+// outer loop: the planner would rather scan the whole rollup table); done when fewer
+// remained.
+func pruneRollups(ctx context.Context, tx *sql.Tx, table string, cutoff int64, batch int, n *int64) (done bool, err error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE (monitor_id, bucket_start) IN (
-		SELECT r.monitor_id, r.bucket_start FROM monitors m JOIN `+table+` r ON r.monitor_id = m.id AND r.bucket_start < ?
+		SELECT r.monitor_id, r.bucket_start FROM monitors m CROSS JOIN `+table+` r ON r.monitor_id = m.id AND r.bucket_start < ?
 		LIMIT ?)`, cutoff, batch)
 	if err != nil {
-		return 0, false, err
+		return false, err
 	}
-	if deleted, err = res.RowsAffected(); err != nil {
-		return 0, false, err
+	if *n, err = res.RowsAffected(); err != nil {
+		return false, err
 	}
-	return deleted, deleted < int64(batch), nil
+	return *n < int64(batch), nil
 }

@@ -76,8 +76,14 @@ func (f *pruneFixture) check(t *testing.T, now time.Time) {
 			wantResults++
 		}
 	}
-	if got := countRows(t, f.s, "results", ""); got != wantResults {
+	if got := countRows(t, f.s, "results", "") + countRows(t, f.s, "failed_results", ""); got != wantResults {
 		t.Errorf("%d results left, want %d", got, wantResults)
+	}
+	if n := countRows(t, f.s, "results", "started_at < ?", millis(now.Add(-r.Results))); n != 0 {
+		t.Errorf("%d results older than %v left in results", n, r.Results)
+	}
+	if n := countRows(t, f.s, "failed_results", "outcome = 0"); n != 0 {
+		t.Errorf("%d successes in failed_results", n)
 	}
 	old := func(table, column string, age time.Duration) {
 		t.Helper()
@@ -100,6 +106,7 @@ func TestPrune(t *testing.T) {
 	for _, table := range []string{"results", "flips", "rollups_hourly", "rollups_daily"} {
 		before[table] = countRows(t, f.s, table, "")
 	}
+	before["results"] += countRows(t, f.s, "failed_results", "")
 
 	// Small batches, so that every step takes several transactions.
 	r := Retention{batch: 64}
@@ -110,17 +117,21 @@ func TestPrune(t *testing.T) {
 	t.Logf("pruned %+v", st)
 	f.check(t, f.now)
 	deleted := map[string]int64{
-		"results":        st.Results + st.Failures,
+		"results":        st.Results - st.Archived + st.Failures,
 		"flips":          st.Flips,
 		"rollups_hourly": st.HourlyRollups,
 		"rollups_daily":  st.DailyRollups,
 	}
 	for table, n := range deleted {
-		if left := countRows(t, f.s, table, ""); n == 0 || before[table]-n != left {
+		left := countRows(t, f.s, table, "")
+		if table == "results" {
+			left += countRows(t, f.s, "failed_results", "")
+		}
+		if n == 0 || before[table]-n != left {
 			t.Errorf("%s: %d deleted, %d before, %d left", table, n, before[table], left)
 		}
 	}
-	if least := (st.Results+st.Failures+st.Flips+st.HourlyRollups+st.DailyRollups)/64 + 5; st.Batches < least {
+	if least := (st.Results+st.Failures+st.Flips+st.HourlyRollups+st.DailyRollups)/64 + 4; st.Batches < least {
 		t.Errorf("%d batches, want at least %d", st.Batches, least)
 	}
 
@@ -154,30 +165,63 @@ func TestPrune(t *testing.T) {
 	})
 }
 
-// TestPruneAfterTheTableEmptied: when pruning deletes every result, new ids restart below
-// the cursor's old position; the cursor follows, so the new results are pruned in time.
-func TestPruneAfterTheTableEmptied(t *testing.T) {
+// TestPruneKeepsIDsUnique: ids are not reused while a row of results or failed_results holds
+// them, even when pruning or a monitor's deletion empties results.
+func TestPruneKeepsIDsUnique(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, Options{})
-	m := createMonitor(t, s, httpMonitor(testOrg(t, s, "a"), "m"))
-	for i := range 100 {
-		record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: t0.Add(time.Duration(i) * time.Minute), Outcome: monitor.OutcomeUp})
+	org := testOrg(t, s, "a")
+	a := createMonitor(t, s, httpMonitor(org, "a"))
+	b := createMonitor(t, s, httpMonitor(org, "b"))
+	down := func(m monitor.Monitor, at time.Time) {
+		record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: at, Outcome: monitor.OutcomeDown, Message: "x"})
+	}
+	for i := range 20 {
+		m := a
+		if i >= 10 {
+			m = b
+		}
+		down(m, t0.Add(time.Duration(i)*time.Minute))
 	}
 	now := t0.Add(30 * 24 * time.Hour)
-	if _, err := s.Prune(ctx, now, Retention{}); err != nil {
+	st, err := s.Prune(ctx, now, Retention{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, s, "results", ""); n != 0 {
-		t.Fatalf("%d results left", n)
+	if st.Archived != 20 || countRows(t, s, "results", "") != 0 {
+		t.Fatalf("pruned %+v; %d left in results", st, countRows(t, s, "results", ""))
 	}
-	for i := range 10 {
-		record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: now.Add(time.Duration(i) * time.Minute), Outcome: monitor.OutcomeUp})
+	down(a, now)
+	if got, err := s.Results(ctx, org, a.ID, time.Time{}, 1); err != nil || len(got) != 1 || got[0].ID != 21 {
+		t.Fatalf("new result %+v, %v: want id 21, after the archived ones", got, err)
 	}
-	if _, err := s.Prune(ctx, now.Add(30*24*time.Hour), Retention{}); err != nil {
+
+	// Deleting a empties results again (b's archived rows hold 11..20).
+	if err := s.DeleteMonitor(ctx, org, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, s, "results", ""); n != 0 {
-		t.Errorf("%d results left", n)
+	c := createMonitor(t, s, httpMonitor(org, "c"))
+	for i := range 15 {
+		down(c, now.Add(time.Duration(i)*time.Minute))
+	}
+	if st, err = s.Prune(ctx, now.Add(8*24*time.Hour), Retention{}); err != nil || st.Archived != 15 {
+		t.Fatalf("pruned %+v, %v; want 15 archived", st, err)
+	}
+	seen := map[int64]string{}
+	for _, m := range []monitor.Monitor{b, c} {
+		all, err := s.Results(ctx, org, m.ID, time.Time{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range all {
+			if other, dup := seen[r.ID]; dup {
+				t.Errorf("id %d used by %s and %s", r.ID, other, m.Name)
+			}
+			seen[r.ID] = m.Name
+		}
+	}
+	if len(seen) != 25 {
+		t.Errorf("%d results, want 25", len(seen))
 	}
 }
 

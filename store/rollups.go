@@ -165,8 +165,8 @@ func (c counts) uptime() Uptime {
 //
 // Precision: whole UTC days come from the daily rollups. When since is not a UTC midnight,
 // its day is corrected to the hour with the hourly rollups, as long as they still cover that
-// whole day; otherwise (past the hourly retention, 90 days by default, or on a monitor's
-// first day) that day is counted whole: ~1% of a 90-day window.
+// whole day; otherwise (past the hourly retention, 35 days by default, or on a monitor's
+// first day) that day is counted whole: at most 1/N of an N-day window, ~1% at 90 days.
 //
 // Cost: the daily rollups carry running totals (c_* columns), so the whole days of any
 // window are the difference of two daily rows; the first day adds or subtracts at most 12

@@ -47,6 +47,7 @@ type Store struct {
 	writer *writer
 	logger *slog.Logger
 	path   string
+	hot    stmtCache // prepared statements of RecordResult, on the write connection
 
 	closed    atomic.Bool
 	closeOnce sync.Once
