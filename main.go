@@ -249,13 +249,14 @@ func (c *cli) serve(ctx context.Context, args []string) int {
 
 // server is the running application: store, services and HTTP server.
 type server struct {
-	cfg    config.Config
-	log    *slog.Logger
-	store  *store.Store
-	auth   *auth.Service
-	runner *runner.Runner
-	hub    *web.Hub
-	http   *http.Server
+	cfg      config.Config
+	log      *slog.Logger
+	store    *store.Store
+	auth     *auth.Service
+	runner   *runner.Runner
+	monitors *monitoring.Service
+	hub      *web.Hub
+	http     *http.Server
 }
 
 // shutdownTimeout bounds a graceful stop: in-flight requests drain, then the store closes.
@@ -300,8 +301,13 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	if err != nil {
 		return fail(err)
 	}
-	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub, Logger: log})
+	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub,
+		Logger: log, KeepPings: cfg.Heartbeat.KeepPings})
+	s.monitors = monitors
 	if err := s.applyConfigMonitors(ctx, monitors); err != nil {
+		return fail(err)
+	}
+	if err := monitors.StartHeartbeats(ctx); err != nil {
 		return fail(err)
 	}
 	handler := web.New(web.Options{
@@ -313,6 +319,7 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		Assets:         assetSet,
 		Logger:         log,
 		TrustedProxies: cfg.Server.TrustedProxyPrefixes(),
+		PingBodyLimit:  cfg.Heartbeat.MaxBodyBytes,
 		TLS:            cfg.Server.TLSEnabled(),
 		SetupToken:     setupToken,
 		BaseURL:        cfg.BaseURL(),
@@ -413,8 +420,7 @@ func (s *server) housekeeping() []runner.Task {
 		Results:  days(r.ResultsDays),
 		Failures: days(r.FailuresDays),
 		Rollups:  days(r.RollupsDays),
-		// Hourly rollups feed charts of the last weeks; daily ones the long uptime bars.
-		HourlyRollups: days(min(r.FailuresDays, r.RollupsDays)),
+		// HourlyRollups: the store's default (they feed the charts of the last weeks).
 	}
 	return []runner.Task{
 		{Name: "prune old data", Every: time.Hour, Run: func(ctx context.Context) error {
@@ -422,6 +428,10 @@ func (s *server) housekeeping() []runner.Task {
 			return err
 		}},
 		{Name: "database maintenance", Every: 10 * time.Minute, Run: s.store.Maintain},
+		// Grace periods are whole minutes: a sweep every 10 s notices a late job in time.
+		{Name: "heartbeat sweep", Every: 10 * time.Second, Run: func(ctx context.Context) error {
+			return s.monitors.SweepHeartbeats(ctx)
+		}},
 		{Name: "prune sessions", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := s.auth.PruneSessions(ctx)
 			return err

@@ -61,3 +61,7 @@ func (s *Store) updateOne(ctx context.Context, what, query string, args ...any) 
 
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound error = notFound{}
+
+// ErrTypeChange refuses to turn a heartbeat into a probed monitor or back: they keep
+// different histories (pings, results).
+var ErrTypeChange = errors.New("a heartbeat monitor cannot become a probed monitor or the reverse: create a new monitor")

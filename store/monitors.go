@@ -74,6 +74,9 @@ func (s *Store) CreateMonitor(ctx context.Context, m monitor.Monitor, now time.T
 		return monitor.Monitor{}, fmt.Errorf("store: create monitor: %w", err)
 	}
 	status := monitor.StatusPending
+	if m.Type == monitor.TypeHeartbeat {
+		status = monitor.StatusNew
+	}
 	if m.Paused {
 		status = monitor.StatusPaused
 	}
@@ -95,6 +98,11 @@ func (s *Store) CreateMonitor(ctx context.Context, m monitor.Monitor, now time.T
 			id, string(status), millis(now)); err != nil {
 			return err
 		}
+		if m.Type == monitor.TypeHeartbeat {
+			if err := createHeartbeat(ctx, tx, m, id); err != nil {
+				return err
+			}
+		}
 		created, err = monitorInTx(ctx, tx, m.OrgID, id)
 		return err
 	})
@@ -115,6 +123,16 @@ func (s *Store) UpdateMonitor(ctx context.Context, m monitor.Monitor, now time.T
 	}
 	var updated monitor.Monitor
 	err = s.Write(ctx, func(tx *sql.Tx) error {
+		var curType monitor.Type
+		err := tx.QueryRowContext(ctx, `SELECT type FROM monitors WHERE id = ? AND org_id = ?`, m.ID, m.OrgID).Scan(&curType)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if (curType == monitor.TypeHeartbeat) != (m.Type == monitor.TypeHeartbeat) {
+			return ErrTypeChange
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE monitors SET name = ?, type = ?, interval_ms = ?, timeout_ms = ?,
 			retries = ?, recoveries = ?, retry_interval_ms = ?, managed_by = ?, settings = ?, updated_at = ?
 			WHERE id = ? AND org_id = ?`,
@@ -128,11 +146,16 @@ func (s *Store) UpdateMonitor(ctx context.Context, m monitor.Monitor, now time.T
 		} else if n == 0 {
 			return ErrNotFound
 		}
+		if m.Type == monitor.TypeHeartbeat {
+			if err := updateHeartbeat(ctx, tx, m); err != nil {
+				return err
+			}
+		}
 		updated, err = monitorInTx(ctx, tx, m.OrgID, m.ID)
 		return err
 	})
-	if errors.Is(err, ErrNotFound) {
-		return monitor.Monitor{}, ErrNotFound
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrTypeChange) {
+		return monitor.Monitor{}, err
 	}
 	if err != nil {
 		return monitor.Monitor{}, fmt.Errorf("store: update monitor: %w", err)
@@ -222,6 +245,13 @@ func (s *Store) SetPaused(ctx context.Context, orgID, id int64, paused bool, now
 		next, f := monitor.Resume(m.State, now)
 		if paused {
 			next, f = monitor.Pause(m.State, now)
+		}
+		if m.Type == monitor.TypeHeartbeat {
+			hs, hf, err := setHeartbeatPaused(ctx, tx, id, paused, now)
+			if err != nil {
+				return err
+			}
+			next.Status, next.Since, f = hs.Status, hs.Since, hf
 		}
 		if f == nil && m.Paused == paused {
 			out, flip = m, nil

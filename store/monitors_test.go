@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"statusthing/app/auth"
+	"statusthing/app/heartbeat"
 	"statusthing/app/monitor"
 )
 
@@ -402,16 +403,22 @@ func TestDeleteMonitorCascades(t *testing.T) {
 	}
 }
 
-// TestMigration0002DownWithData rolls the monitors schema back and forth on a database that
-// holds monitors, results and rollups.
-func TestMigration0002DownWithData(t *testing.T) {
+// TestMigrationsDownWithData rolls the monitors and heartbeats schemas back and forth on a
+// database that holds monitors, results, rollups and pings.
+func TestMigrationsDownWithData(t *testing.T) {
 	path := t.TempDir() + "/m.db"
 	s, err := Open(context.Background(), Options{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := createMonitor(t, s, httpMonitor(testOrg(t, s, "a"), "m"))
+	org := testOrg(t, s, "a")
+	m := createMonitor(t, s, httpMonitor(org, "m"))
 	record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: t0, Outcome: monitor.OutcomeDown, Message: "x"})
+	hb := createMonitor(t, s, heartbeatMonitor(org, "hb"))
+	ping(t, s, hb.ID, heartbeat.KindSuccess, 0, "", t0)
+	if _, err := s.PingKey(context.Background(), org); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Prune(context.Background(), t0.AddDate(1, 0, 0), Retention{}); err != nil {
 		t.Fatal(err)
 	}
@@ -428,6 +435,13 @@ func TestMigration0002DownWithData(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
+	if strings.Contains(got, ",pings,") || strings.Contains(got, ",heartbeats,") || !strings.Contains(got, ",monitors,") {
+		t.Errorf("after down 1 (0003): %s", got)
+	}
+	if err := mig.Down(1); err != nil {
+		t.Fatal(err)
+	}
+	got = "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
 	for _, table := range []string{"monitors", "monitor_state", "results", "failed_results", "flips", "rollups_hourly", "rollups_daily"} {
 		if strings.Contains(got, ","+table+",") {
 			t.Errorf("table %s still there after down: %s", table, got)

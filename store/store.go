@@ -42,12 +42,13 @@ type Options struct {
 // Store is the database: one write connection owned by the group-commit writer goroutine and a
 // separate pool of read-only connections. Its methods are safe for concurrent use.
 type Store struct {
-	read   *sql.DB // query_only connections; the other files of this package query through it
-	write  *sql.DB // exactly one connection, used only by the writer goroutine
-	writer *writer
-	logger *slog.Logger
-	path   string
-	hot    stmtCache // prepared statements of RecordResult, on the write connection
+	read    *sql.DB // query_only connections; the other files of this package query through it
+	write   *sql.DB // exactly one connection, used only by the writer goroutine
+	writer  *writer
+	logger  *slog.Logger
+	path    string
+	hot     stmtCache // prepared statements of RecordResult, on the write connection
+	pingHot stmtCache // and of RecordPing
 
 	closed    atomic.Bool
 	closeOnce sync.Once

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2/unstable"
 
+	"statusthing/app/heartbeat"
 	"statusthing/app/monitor"
 )
 
@@ -197,7 +198,7 @@ func (v *checker) monitors(specs []monitor.Spec) {
 	first := map[string]int{} // trimmed name -> block index
 	for i, spec := range specs {
 		label := monitorLabel(i, spec.Name)
-		if _, err := spec.Build(); err != nil {
+		if _, err := heartbeat.BuildSpec(spec); err != nil {
 			var verr *monitor.ValidationError
 			if errors.As(err, &verr) && len(verr.Fields) > 0 {
 				for _, fe := range verr.Fields {

@@ -55,8 +55,8 @@ func TestExampleMonitors(t *testing.T) {
 		names = append(names, s.Name)
 		types[s.Type] = true
 	}
-	assertEqual(t, names, []string{"Website", "API", "Mail relay", "DNS", "Certificate"})
-	for _, typ := range monitor.ProbedTypes() {
+	assertEqual(t, names, []string{"Website", "API", "Mail relay", "DNS", "Certificate", "Nightly backup"})
+	for _, typ := range monitor.SpecTypes() {
 		if !types[typ] {
 			t.Errorf("no %s monitor in the examples", typ)
 		}
@@ -197,7 +197,7 @@ func TestLoadMonitorErrors(t *testing.T) {
 			want: []string{
 				`FILE:6:3: monitors[2]: name: is required`,
 				`FILE:6:3: monitors[2]: url: is required`,
-				`FILE:9:6: monitors[3] ("Shop"): type: must be one of http, tcp, dns, tls`,
+				`FILE:9:6: monitors[3] ("Shop"): type: must be one of http, tcp, dns, tls, heartbeat`,
 			},
 		},
 		{
@@ -275,12 +275,12 @@ func TestLoadMonitorErrors(t *testing.T) {
 			want: []string{`FILE:2:8: monitors[1].name: expected a string, got an integer`},
 		},
 		{
-			name: "heartbeat and keys of another type",
-			file: "[[monitors]]\nname = \"Backup\"\ntype = \"heartbeat\"\n" + website + "address = \"example.com:443\"\nretries = 11\n",
+			name: "heartbeat cron error and keys of another type",
+			file: "[[monitors]]\nname = \"Backup\"\ntype = \"heartbeat\"\ncron = \"61 * * * *\"\n" + website + "address = \"example.com:443\"\nretries = 11\n",
 			want: []string{
-				`FILE:3:8: monitors[1] ("Backup"): type: must be one of http, tcp, dns, tls`,
-				`FILE:8:11: monitors[2] ("Website"): address: is not a setting of http monitors (only tcp, tls)`,
-				`FILE:9:11: monitors[2] ("Website"): retries: must be between 0 and 10`,
+				`FILE:4:8: monitors[1] ("Backup"): cron: minute: 61 is out of range 0-59`,
+				`FILE:9:11: monitors[2] ("Website"): address: is not a setting of http monitors (only tcp, tls)`,
+				`FILE:10:11: monitors[2] ("Website"): retries: must be between 0 and 10`,
 			},
 		},
 		{

@@ -23,6 +23,9 @@ const (
 // ProbedTypes lists the types probed on an interval, in display order.
 func ProbedTypes() []Type { return []Type{TypeHTTP, TypeTCP, TypeDNS, TypeTLS} }
 
+// SpecTypes lists the types a Spec may have (probed ones and heartbeats), in display order.
+func SpecTypes() []Type { return append(ProbedTypes(), TypeHeartbeat) }
+
 // Active reports whether monitors of this type are probed by the scheduler.
 func (t Type) Active() bool { return t != TypeHeartbeat }
 

@@ -74,6 +74,19 @@ type TLSSettings struct {
 // Type implements Settings.
 func (TLSSettings) Type() Type { return TypeTLS }
 
+// HeartbeatSettings is the schedule of a heartbeat monitor: a ping is expected every Period
+// after the last one, or at the times of the 5-field Cron expression in TimeZone, and may be
+// up to Grace late. The schedule logic lives in app/heartbeat (heartbeat.ScheduleOf).
+type HeartbeatSettings struct {
+	Period   time.Duration `json:"period,omitempty"` // 0 when Cron is set
+	Cron     string        `json:"cron,omitempty"`
+	TimeZone string        `json:"timezone,omitempty"` // IANA name; "" is UTC
+	Grace    time.Duration `json:"grace"`
+}
+
+// Type implements Settings.
+func (HeartbeatSettings) Type() Type { return TypeHeartbeat }
+
 // MarshalSettings encodes settings for storage.
 func MarshalSettings(s Settings) ([]byte, error) { return json.Marshal(s) }
 
@@ -95,6 +108,10 @@ func UnmarshalSettings(t Type, data []byte) (Settings, error) {
 		return s, err
 	case TypeTLS:
 		var s TLSSettings
+		err = json.Unmarshal(data, &s)
+		return s, err
+	case TypeHeartbeat:
+		var s HeartbeatSettings
 		err = json.Unmarshal(data, &s)
 		return s, err
 	}

@@ -82,7 +82,18 @@ type Spec struct {
 	Expected   []string `json:"expected,omitempty" toml:"expected" types:"dns"`
 	MatchAll   bool     `json:"match_all,omitempty" toml:"match_all" types:"dns"`
 	Resolver   string   `json:"resolver,omitempty" toml:"resolver" types:"dns"`
+
+	Period   Duration `json:"period,omitempty" toml:"period" types:"heartbeat"`
+	Cron     string   `json:"cron,omitempty" toml:"cron" types:"heartbeat"`
+	TimeZone string   `json:"timezone,omitempty" toml:"timezone" types:"heartbeat"`
+	Grace    Duration `json:"grace,omitempty" toml:"grace" types:"heartbeat"`
 }
+
+// Defaults of heartbeat schedules (those of Healthchecks): a daily job, an hour of grace.
+const (
+	DefaultPeriod = 24 * time.Hour
+	DefaultGrace  = time.Hour
+)
 
 // Limits and defaults of the common settings.
 const (
@@ -141,10 +152,13 @@ func (s Spec) Build() (Monitor, error) {
 	case strings.ContainsAny(m.Name, "\r\n\t"):
 		c.add("name", "must be on one line")
 	}
-	if !slices.Contains(ProbedTypes(), s.Type) {
-		c.add("type", "must be one of %s", joinTypes(ProbedTypes()))
+	if !slices.Contains(SpecTypes(), s.Type) {
+		c.add("type", "must be one of %s", joinTypes(SpecTypes()))
 	} else {
 		s.checkScope(&c)
+	}
+	if s.Type == TypeHeartbeat {
+		return s.buildHeartbeat(&c, m)
 	}
 
 	m.Interval = orDefault(time.Duration(s.Interval), DefaultInterval)
@@ -185,6 +199,43 @@ func (s Spec) Build() (Monitor, error) {
 		checkCertDays(&c, st.CertDegradedDays, st.CertDownDays)
 		m.Settings = st
 	}
+	if len(c.errs) > 0 {
+		return Monitor{}, &ValidationError{Fields: c.errs}
+	}
+	return m, nil
+}
+
+// HeartbeatSettings returns the schedule of a heartbeat spec with its defaults, not
+// validated (see buildHeartbeat).
+func (s Spec) HeartbeatSettings() HeartbeatSettings {
+	h := HeartbeatSettings{
+		Period:   time.Duration(s.Period),
+		Cron:     strings.Join(strings.Fields(s.Cron), " "),
+		TimeZone: strings.TrimSpace(s.TimeZone),
+		Grace:    orDefault(time.Duration(s.Grace), DefaultGrace),
+	}
+	if h.Period == 0 && h.Cron == "" {
+		h.Period = DefaultPeriod
+	}
+	return h
+}
+
+// buildHeartbeat builds a heartbeat monitor: it has a schedule, and none of the timings of
+// probed monitors (they are refused rather than ignored, so nobody expects them to work).
+// The schedule itself (cron syntax, time zone, bounds) belongs to app/heartbeat, which
+// imports this package: heartbeat.BuildSpec adds its checks, and every caller building
+// specs goes through it.
+func (s Spec) buildHeartbeat(c *checker, m Monitor) (Monitor, error) {
+	for _, f := range []struct {
+		key string
+		set bool
+	}{{"interval", s.Interval != 0}, {"timeout", s.Timeout != 0}, {"retries", s.Retries != nil},
+		{"recoveries", s.Recoveries != nil}, {"retry_interval", s.RetryInterval != 0}} {
+		if f.set {
+			c.add(f.key, "is not a setting of heartbeat monitors (they use period or cron, and grace)")
+		}
+	}
+	m.Recoveries, m.Settings = 1, s.HeartbeatSettings()
 	if len(c.errs) > 0 {
 		return Monitor{}, &ValidationError{Fields: c.errs}
 	}
@@ -382,6 +433,10 @@ func checkAddress(c *checker, field, addr, defaultPort string) string {
 // SpecOf returns the external form of m, for edit forms, the API and config comparison.
 // Secrets are included: callers that show specs to users mask them.
 func SpecOf(m Monitor) Spec {
+	if h, ok := m.Settings.(HeartbeatSettings); ok {
+		return Spec{Name: m.Name, Type: m.Type, Paused: m.Paused, Period: Duration(h.Period), Cron: h.Cron,
+			TimeZone: h.TimeZone, Grace: Duration(h.Grace)}
+	}
 	retries, recoveries := m.Retries, m.Recoveries
 	s := Spec{
 		Name: m.Name, Type: m.Type, Interval: Duration(m.Interval), Timeout: Duration(m.Timeout),

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
+	"statusthing/app/heartbeat"
 	"statusthing/app/monitor"
 )
 
@@ -26,6 +28,7 @@ type Store interface {
 	UptimeSince(ctx context.Context, orgID int64, since time.Time) (map[int64]monitor.Uptime, error)
 	MonitorUptime(ctx context.Context, orgID, monitorID int64, since time.Time) (monitor.Uptime, error)
 	Rollups(ctx context.Context, orgID, monitorID int64, hourly bool, from, to time.Time) ([]monitor.RollupBucket, error)
+	HeartbeatStore
 }
 
 // Scheduler runs monitors; *runner.Runner satisfies it.
@@ -45,6 +48,9 @@ type Publisher interface {
 	Publish(monitor.Event)
 }
 
+// errNotProbed refuses to check a heartbeat: its pings are its checks.
+var errNotProbed = errors.New("a heartbeat is not checked by statusthing: it waits for the job's pings")
+
 // ErrManaged refuses changes through the UI or API to monitors declared in the config file.
 var ErrManaged = errors.New("this monitor is declared in the configuration file: change it there")
 
@@ -56,6 +62,8 @@ type Options struct {
 	Publisher Publisher
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// KeepPings is how many pings are kept per heartbeat (heartbeat.keep_pings).
+	KeepPings int
 }
 
 // Service is the single entry point for monitor changes.
@@ -66,6 +74,11 @@ type Service struct {
 	pub    Publisher
 	log    *slog.Logger
 	now    func() time.Time
+
+	hb        HeartbeatStore
+	keepPings int
+	index     pingIndex
+	createMu  sync.Mutex // serializes creations by ping (?create=1)
 }
 
 // New builds the service.
@@ -76,7 +89,11 @@ func New(opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: opts.Store, sched: opts.Scheduler, prober: opts.Prober, pub: opts.Publisher, log: opts.Logger, now: opts.Now}
+	if opts.KeepPings <= 0 {
+		opts.KeepPings = 1000
+	}
+	return &Service{store: opts.Store, sched: opts.Scheduler, prober: opts.Prober, pub: opts.Publisher, log: opts.Logger,
+		now: opts.Now, hb: opts.Store, keepPings: opts.KeepPings}
 }
 
 func (s *Service) publish(ev monitor.Event) {
@@ -91,7 +108,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, spec monitor.Spec) (m
 }
 
 func (s *Service) create(ctx context.Context, orgID int64, spec monitor.Spec, managedBy string) (monitor.Monitor, error) {
-	m, err := spec.Build()
+	m, err := heartbeat.BuildSpec(spec)
 	if err != nil {
 		return monitor.Monitor{}, err
 	}
@@ -102,6 +119,9 @@ func (s *Service) create(ctx context.Context, orgID int64, spec monitor.Spec, ma
 	}
 	if err := s.sched.Schedule(m); err != nil {
 		return m, err
+	}
+	if m.Type == monitor.TypeHeartbeat {
+		s.reloadIndex(ctx)
 	}
 	s.log.Info("monitor created", "monitor_id", m.ID, "type", m.Type, "managed_by", managedBy)
 	s.publish(monitor.Event{MonitorID: m.ID, OrgID: orgID, State: m.State})
@@ -122,14 +142,21 @@ func (s *Service) Update(ctx context.Context, orgID, id int64, spec monitor.Spec
 }
 
 func (s *Service) update(ctx context.Context, cur monitor.Monitor, spec monitor.Spec) (monitor.Monitor, error) {
-	m, err := spec.Build()
+	m, err := heartbeat.BuildSpec(spec)
 	if err != nil {
 		return monitor.Monitor{}, err
+	}
+	if (cur.Type == monitor.TypeHeartbeat) != (m.Type == monitor.TypeHeartbeat) {
+		return monitor.Monitor{}, &monitor.ValidationError{Fields: []monitor.FieldError{{Field: "type",
+			Message: "a heartbeat cannot become a probed monitor or the reverse: create a new monitor"}}}
 	}
 	m.ID, m.OrgID, m.ManagedBy, m.Paused = cur.ID, cur.OrgID, cur.ManagedBy, cur.Paused
 	m, err = s.store.UpdateMonitor(ctx, m, s.now())
 	if err != nil {
 		return monitor.Monitor{}, err
+	}
+	if m.Type == monitor.TypeHeartbeat && m.Name != cur.Name {
+		s.reloadIndex(ctx)
 	}
 	if spec.Paused != cur.Paused {
 		if m, err = s.setPaused(ctx, m.OrgID, m.ID, spec.Paused); err != nil {
@@ -161,6 +188,9 @@ func (s *Service) delete(ctx context.Context, m monitor.Monitor) error {
 	}
 	if err := s.store.DeleteMonitor(ctx, m.OrgID, m.ID); err != nil {
 		return err
+	}
+	if m.Type == monitor.TypeHeartbeat {
+		s.reloadIndex(ctx)
 	}
 	s.log.Info("monitor deleted", "monitor_id", m.ID)
 	s.publish(monitor.Event{MonitorID: m.ID, OrgID: m.OrgID, Deleted: true})
@@ -201,6 +231,9 @@ func (s *Service) CheckNow(ctx context.Context, orgID, id int64) (monitor.Result
 	if m.Paused {
 		return monitor.Result{}, m, errors.New("the monitor is paused: resume it first")
 	}
+	if !m.Type.Active() {
+		return monitor.Result{}, m, errNotProbed
+	}
 	res, state, _, err := s.sched.RunNow(ctx, m)
 	if err != nil {
 		return res, m, err
@@ -211,9 +244,12 @@ func (s *Service) CheckNow(ctx context.Context, orgID, id int64) (monitor.Result
 
 // Test validates spec and runs its check once without saving anything.
 func (s *Service) Test(ctx context.Context, spec monitor.Spec) (monitor.Result, error) {
-	m, err := spec.Build()
+	m, err := heartbeat.BuildSpec(spec)
 	if err != nil {
 		return monitor.Result{}, err
+	}
+	if !m.Type.Active() {
+		return monitor.Result{}, errNotProbed
 	}
 	return s.prober.Probe(ctx, m), nil
 }
@@ -284,7 +320,7 @@ func (s *Service) SyncConfig(ctx context.Context, orgID int64, specs []monitor.S
 	seen := map[string]bool{}
 	var created, updated, deleted int
 	for i, spec := range specs {
-		m, err := spec.Build()
+		m, err := heartbeat.BuildSpec(spec)
 		if err != nil {
 			return fmt.Errorf("monitors[%d] (%q): %w", i+1, spec.Name, err)
 		}

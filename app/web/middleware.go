@@ -132,14 +132,31 @@ func (h *Handler) logRequests(next http.Handler) http.Handler {
 		start := h.now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		level := slog.LevelInfo
-		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/assets/") {
+		path, level := r.URL.Path, slog.LevelInfo
+		switch {
+		case path == "/healthz" || strings.HasPrefix(path, "/assets/"):
 			level = slog.LevelDebug // health probes and assets would drown the log
+		case strings.HasPrefix(path, "/ping/") || strings.HasPrefix(path, "/api/push/"):
+			// Thousands a second, and the path holds the secret of the ping URL.
+			level, path = slog.LevelDebug, redactPingPath(path)
+		}
+		if !h.log.Enabled(r.Context(), level) {
+			return
 		}
 		h.log.Log(r.Context(), level, "http request",
-			"method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes,
+			"method", r.Method, "path", path, "status", rec.status, "bytes", rec.bytes,
 			"duration_ms", float64(h.now().Sub(start).Microseconds())/1000, "ip", infoOf(r).ip)
 	})
+}
+
+// redactPingPath hides the uuid or ping key of a ping URL, keeping the suffix:
+// /ping/{uuid}/fail -> /ping/…/fail.
+func redactPingPath(path string) string {
+	parts := strings.Split(path, "/") // "", "ping", secret, ...
+	if len(parts) > 2 {
+		parts[2] = "…"
+	}
+	return strings.Join(parts, "/")
 }
 
 func (h *Handler) recoverPanics(next http.Handler) http.Handler {

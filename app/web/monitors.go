@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"statusthing/app/auth"
+	"statusthing/app/heartbeat"
 	"statusthing/app/monitor"
 	"statusthing/app/monitoring"
 	"statusthing/views"
@@ -321,7 +322,7 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		parseErrs = fieldMessages(parseErrs, err)
-	} else if _, err := spec.Build(); err != nil {
+	} else if _, err := heartbeat.BuildSpec(spec); err != nil {
 		parseErrs = fieldMessages(parseErrs, err)
 	}
 	h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm), errors: parseErrs,

@@ -36,6 +36,12 @@ func (h *Handler) routes() {
 	m.Handle("GET /admin/settings", h.admin(h.settings))
 	m.Handle("POST /admin/settings/profile", h.adminForm(h.saveProfile))
 
+	// Pings: every method reaches the handler, which answers CORS preflights and 405s.
+	m.HandleFunc("/ping/{a}", h.ping)
+	m.HandleFunc("/ping/{a}/{b}", h.ping)
+	m.HandleFunc("/ping/{a}/{b}/{c}", h.ping)
+	m.HandleFunc("/api/push/{token}", h.push)
+
 	m.HandleFunc("/", h.notFound)
 }
 

@@ -31,6 +31,7 @@ type Options struct {
 	Assets         *assets.Set
 	Logger         *slog.Logger
 	TrustedProxies []netip.Prefix
+	PingBodyLimit  int    // bytes of a ping's body kept as its log (heartbeat.max_body_bytes)
 	TLS            bool   // the server terminates TLS itself
 	SetupToken     string // one-time first-run token; "" when an account exists
 	BaseURL        string
@@ -41,22 +42,23 @@ type Options struct {
 
 // Handler is the HTTP handler of the whole site.
 type Handler struct {
-	auth     *auth.Service
-	monitors *monitoring.Service
-	hub      *Hub
-	health   Health
-	catalogs *i18n.Catalogs
-	assets   *assets.Set
-	log      *slog.Logger
-	proxies  []netip.Prefix
-	tls      bool
-	setup    string
-	baseURL  string
-	version  string
-	dbPath   string
-	now      func() time.Time
-	mux      *http.ServeMux
-	root     http.Handler
+	auth      *auth.Service
+	monitors  *monitoring.Service
+	hub       *Hub
+	health    Health
+	catalogs  *i18n.Catalogs
+	assets    *assets.Set
+	log       *slog.Logger
+	proxies   []netip.Prefix
+	pingLimit int
+	tls       bool
+	setup     string
+	baseURL   string
+	version   string
+	dbPath    string
+	now       func() time.Time
+	mux       *http.ServeMux
+	root      http.Handler
 }
 
 // New builds the handler and its routes.
@@ -68,21 +70,22 @@ func New(opts Options) *Handler {
 		opts.Now = time.Now
 	}
 	h := &Handler{
-		auth:     opts.Auth,
-		monitors: opts.Monitors,
-		hub:      opts.Hub,
-		health:   opts.Health,
-		catalogs: opts.Catalogs,
-		assets:   opts.Assets,
-		log:      opts.Logger,
-		proxies:  opts.TrustedProxies,
-		tls:      opts.TLS,
-		setup:    opts.SetupToken,
-		baseURL:  opts.BaseURL,
-		version:  opts.Version,
-		dbPath:   opts.DatabasePath,
-		now:      opts.Now,
-		mux:      http.NewServeMux(),
+		auth:      opts.Auth,
+		monitors:  opts.Monitors,
+		hub:       opts.Hub,
+		health:    opts.Health,
+		catalogs:  opts.Catalogs,
+		assets:    opts.Assets,
+		log:       opts.Logger,
+		proxies:   opts.TrustedProxies,
+		pingLimit: max(opts.PingBodyLimit, 0),
+		tls:       opts.TLS,
+		setup:     opts.SetupToken,
+		baseURL:   opts.BaseURL,
+		version:   opts.Version,
+		dbPath:    opts.DatabasePath,
+		now:       opts.Now,
+		mux:       http.NewServeMux(),
 	}
 	h.routes()
 	h.root = h.recoverPanics(h.clientInfo(h.logRequests(h.securityHeaders(h.mux))))
