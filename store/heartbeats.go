@@ -104,8 +104,9 @@ func heartbeatStateInTx(ctx context.Context, tx *sql.Tx, id int64) (heartbeat.St
 const qUpdateHeartbeat = `UPDATE heartbeats SET last_ping = ?, last_fail = ?, last_start = ?, hold_until = ?,
 	running = ?, next_check_at = ?, pings_since_trim = ? WHERE monitor_id = ?`
 
-// writeHeartbeat stores the state machine fields of a heartbeat (and monitor_state's status).
-func writeHeartbeat(ctx context.Context, h hotTx, id int64, r heartbeatRow) error {
+// writeHeartbeat stores the state machine fields of a heartbeat and monitor_state's status;
+// with a ping, also its activity (last_checked_at, last_message), in the same statement.
+func writeHeartbeat(ctx context.Context, h hotTx, id int64, r heartbeatRow, p *heartbeat.Ping) error {
 	var running any
 	if len(r.running) > 0 {
 		b, err := json.Marshal(r.running)
@@ -121,16 +122,22 @@ func writeHeartbeat(ctx context.Context, h hotTx, id int64, r heartbeatRow) erro
 	if err != nil {
 		return err
 	}
-	_, err = h.exec(ctx, qUpdateHeartbeatStatus, string(st.Status), millis(st.Since), id)
+	if p != nil {
+		_, err = h.exec(ctx, qUpdateHeartbeatPinged, string(st.Status), millis(st.Since), millis(p.At), pingMessage(*p), id)
+	} else {
+		_, err = h.exec(ctx, qUpdateHeartbeatStatus, string(st.Status), millis(st.Since), id)
+	}
 	return err
 }
 
-const qUpdateHeartbeatStatus = `UPDATE monitor_state SET status = ?, since = ? WHERE monitor_id = ?`
+const (
+	qUpdateHeartbeatStatus = `UPDATE monitor_state SET status = ?, since = ? WHERE monitor_id = ?`
+	qUpdateHeartbeatPinged = `UPDATE monitor_state SET status = ?, since = ?, last_checked_at = ?, last_message = ?
+		WHERE monitor_id = ?`
+)
 
 const qInsertPing = `INSERT INTO pings (monitor_id, at, kind, exit_status, rid, method, remote_ip, user_agent,
 	body, truncated, run_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-const qPingActivity = `UPDATE monitor_state SET last_checked_at = ?, last_message = ? WHERE monitor_id = ?`
 
 const qResumeByPing = `UPDATE monitors SET paused = 0 WHERE id = ? AND paused = 1`
 
@@ -139,7 +146,7 @@ const qTrimPings = `DELETE FROM pings WHERE monitor_id = ?1 AND id < (
 	SELECT id FROM pings WHERE monitor_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2 - 1)`
 
 func pingQueries() []string {
-	return []string{qHeartbeatForUpdate, qInsertPing, qUpdateHeartbeat, qUpdateHeartbeatStatus, qPingActivity,
+	return []string{qHeartbeatForUpdate, qInsertPing, qUpdateHeartbeat, qUpdateHeartbeatPinged,
 		qResumeByPing, qTrimPings, qInsertFlip}
 }
 
@@ -185,10 +192,7 @@ func (s *Store) RecordPing(ctx context.Context, rec heartbeat.Record, keep int) 
 			r.pings = 0
 		}
 		r.state, r.running = applied.State, applied.Running
-		if err := writeHeartbeat(wctx, h, id, r); err != nil {
-			return err
-		}
-		if _, err := h.exec(wctx, qPingActivity, millis(p.At), pingMessage(p), id); err != nil {
+		if err := writeHeartbeat(wctx, h, id, r, &p); err != nil {
 			return err
 		}
 		if prevStatus == monitor.StatusPaused && r.state.Status != monitor.StatusPaused {
@@ -322,7 +326,7 @@ func (s *Store) SweepHeartbeats(ctx context.Context, now time.Time) ([]monitor.E
 			[]any{millis(now)}, func(id int64, r heartbeatRow) error {
 				next, flip := heartbeat.Evaluate(r.state, r.schedule, now)
 				r.state = next
-				if err := writeHeartbeat(ctx, hotTx{tx: tx}, id, r); err != nil {
+				if err := writeHeartbeat(ctx, hotTx{tx: tx}, id, r, nil); err != nil {
 					return err
 				}
 				if flip == nil {
@@ -351,7 +355,7 @@ func (s *Store) RecoverHeartbeats(ctx context.Context, startedAt time.Time) erro
 			ON st.monitor_id = h.monitor_id WHERE st.status IN ('up', 'late')`, nil,
 			func(id int64, r heartbeatRow) error {
 				r.state = heartbeat.Recover(r.state, r.schedule, startedAt)
-				return writeHeartbeat(ctx, hotTx{tx: tx}, id, r)
+				return writeHeartbeat(ctx, hotTx{tx: tx}, id, r, nil)
 			})
 	})
 	if err != nil {
@@ -406,7 +410,7 @@ func setHeartbeatPaused(ctx context.Context, tx *sql.Tx, id int64, paused bool, 
 		flip = &monitor.Flip{At: now, From: monitor.StatusPaused, To: monitor.StatusNew, Reason: "resumed"}
 		r.state.Status, r.state.Since, r.state.HoldUntil = monitor.StatusNew, now, time.Time{}
 	}
-	return r.state, flip, writeHeartbeat(ctx, hotTx{tx: tx}, id, r)
+	return r.state, flip, writeHeartbeat(ctx, hotTx{tx: tx}, id, r, nil)
 }
 
 // newPingKey is the SQL of a new ping key: 32 hex digits, never a uuid (no "-"), which is

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,4 +265,38 @@ func TestPingKey(t *testing.T) {
 	if err != nil || keys[ka] != a || keys[kb] != b {
 		t.Errorf("PingKeys = %v, %v", keys, err)
 	}
+}
+
+// BenchmarkRecordPing records b.N pings from 64 concurrent submitters over 100 heartbeats,
+// keeping the default 1,000 pings each (so trimming runs), and reports pings/s.
+func BenchmarkRecordPing(b *testing.B) {
+	ctx := context.Background()
+	s := openTest(b, Options{})
+	org := testOrg(b, s, "bench")
+	ids := make([]int64, 100)
+	for i := range ids {
+		ids[i] = createMonitor(b, s, heartbeatMonitor(org, fmt.Sprintf("job %d", i))).ID
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range benchSubmitters {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				rec := heartbeat.Record{MonitorID: ids[i%int64(len(ids))], Method: "GET", RemoteIP: "127.0.0.1", UserAgent: "curl/8.5.0",
+					Ping: heartbeat.Ping{Kind: heartbeat.KindSuccess, At: t0.Add(time.Duration(i) * time.Millisecond)}}
+				if _, err := s.RecordPing(ctx, rec, 1000); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pings/s")
 }

@@ -146,8 +146,31 @@ func (s *Service) RecordPing(ctx context.Context, rec heartbeat.Record) error {
 	if ev.Flip != nil {
 		s.log.Info("monitor status changed", "monitor_id", ev.MonitorID, "from", ev.Flip.From, "to", ev.Flip.To, "reason", ev.Flip.Reason)
 	}
-	s.publish(ev)
+	if ev.Flip != nil || s.pingPublish.due(ev.MonitorID, s.now()) {
+		s.publish(ev)
+	}
 	return nil
+}
+
+// publishThrottle lets through at most one ping event per heartbeat per second (status
+// changes always pass): live pages want "last ping: now", not thousands of events a second
+// from a busy job, which would overflow their buffers.
+type publishThrottle struct {
+	mu   sync.Mutex
+	last map[int64]time.Time
+}
+
+func (p *publishThrottle) due(id int64, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Sub(p.last[id]) < time.Second {
+		return false
+	}
+	if p.last == nil || len(p.last) > 100_000 {
+		p.last = map[int64]time.Time{}
+	}
+	p.last[id] = now
+	return true
 }
 
 // SweepHeartbeats finds the heartbeats whose ping is overdue (late, then down) and

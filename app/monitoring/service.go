@@ -75,10 +75,11 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	hb        HeartbeatStore
-	keepPings int
-	index     pingIndex
-	createMu  sync.Mutex // serializes creations by ping (?create=1)
+	hb          HeartbeatStore
+	keepPings   int
+	index       pingIndex
+	createMu    sync.Mutex // serializes creations by ping (?create=1)
+	pingPublish publishThrottle
 }
 
 // New builds the service.

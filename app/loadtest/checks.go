@@ -1,20 +1,12 @@
-// Command loadtest measures the scheduler under load: it builds statusthing, declares N HTTP
-// monitors in a config file ([[monitors]] blocks) against a local target server, runs the
-// real binary for a while and reports checks/s, schedule drift, CPU and peak RSS.
-//
-//	go run ./app/runner/loadtest -monitors 5000 -interval 30s -duration 150s
 package main
 
 import (
-	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"math"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -23,22 +15,6 @@ import (
 	"syscall"
 	"time"
 )
-
-func main() {
-	monitors := flag.Int("monitors", 5000, "number of HTTP monitors")
-	interval := flag.Duration("interval", 30*time.Second, "check interval of every monitor")
-	duration := flag.Duration("duration", 150*time.Second, "how long to run (the first interval is warm-up)")
-	warmup := flag.Duration("warmup", 0, "time before measuring (default: one interval, while first checks spread)")
-	keep := flag.Bool("keep", false, "keep the temporary directory")
-	flag.Parse()
-	if *warmup == 0 {
-		*warmup = *interval
-	}
-	if err := run(*monitors, *interval, *warmup, *duration, *keep); err != nil {
-		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
-	}
-}
 
 // hits records when each monitor's path was requested.
 type hits struct {
@@ -52,7 +28,9 @@ func (h *hits) add(id int, t time.Time) {
 	h.mu.Unlock()
 }
 
-func run(n int, interval, warmup, duration time.Duration, keep bool) error {
+// checks runs the scheduler scenario: n HTTP monitors every interval against a local
+// target; it reports checks/s, schedule drift, CPU and RSS of statusthing.
+func checks(n int, interval, warmup, duration time.Duration, keep bool) error {
 	dir, err := os.MkdirTemp("", "statusthing-loadtest-")
 	if err != nil {
 		return err
@@ -60,11 +38,9 @@ func run(n int, interval, warmup, duration time.Duration, keep bool) error {
 	if !keep {
 		defer os.RemoveAll(dir)
 	}
-	bin := filepath.Join(dir, "statusthing")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build: %w", err)
+	bin, err := build(dir)
+	if err != nil {
+		return err
 	}
 
 	h := &hits{times: map[int][]time.Time{}}
@@ -94,18 +70,10 @@ func run(n int, interval, warmup, duration time.Duration, keep bool) error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), duration+time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfgPath)
-	cmd.Env = append(os.Environ(), "STATUSTHING_ADMIN_EMAIL=load@example.com", "STATUSTHING_ADMIN_PASSWORD=load test password")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
+	cmd, err := serve(ctx, bin, cfgPath)
+	if err != nil {
 		return err
 	}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			fmt.Fprintln(os.Stderr, "statusthing:", sc.Text())
-		}
-	}()
 	pid := cmd.Process.Pid
 	start := time.Now()
 	fmt.Printf("%d monitors every %s for %s (pid %d)\n", n, interval, duration, pid)
@@ -168,30 +136,3 @@ func run(n int, interval, warmup, duration time.Duration, keep bool) error {
 }
 
 // cpuTime is user+system CPU time of a process from /proc/<pid>/stat.
-func cpuTime(pid int) (time.Duration, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(utime+stime) * time.Second / ticks, nil
-}
-
-func statusField(pid int, name string) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, name+":"); ok {
-			return strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("no %s", name)
-}
-
-func rssKB(pid int) (int64, error) { return statusField(pid, "VmRSS") }
-func hwmKB(pid int) (int64, error) { return statusField(pid, "VmHWM") }

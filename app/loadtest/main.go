@@ -1,0 +1,121 @@
+// Command loadtest measures statusthing under load, running the real binary (built from
+// this tree) on loopback with a generated config file. Two scenarios:
+//
+//	go run ./app/loadtest checks -monitors 5000 -interval 30s -duration 150s
+//	go run ./app/loadtest pings -heartbeats 100 -clients 64 -duration 10s -soak 60s
+//
+// checks: N HTTP monitors against a local target server; reports checks/s, schedule drift,
+// CPU and peak RSS. pings: concurrent clients pinging known heartbeat uuids, then unknown
+// ones; reports committed pings/s, latency percentiles, CPU, and RSS over a longer run.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: loadtest checks|pings [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch scenario, args := os.Args[1], os.Args[2:]; scenario {
+	case "checks":
+		fs := flag.NewFlagSet("checks", flag.ExitOnError)
+		monitors := fs.Int("monitors", 5000, "number of HTTP monitors")
+		interval := fs.Duration("interval", 30*time.Second, "check interval of every monitor")
+		duration := fs.Duration("duration", 150*time.Second, "how long to run (the first interval is warm-up)")
+		warmup := fs.Duration("warmup", 0, "time before measuring (default: one interval, while first checks spread)")
+		keep := fs.Bool("keep", false, "keep the temporary directory")
+		_ = fs.Parse(args)
+		if *warmup == 0 {
+			*warmup = *interval
+		}
+		err = checks(*monitors, *interval, *warmup, *duration, *keep)
+	case "pings":
+		fs := flag.NewFlagSet("pings", flag.ExitOnError)
+		o := pingOptions{}
+		fs.IntVar(&o.heartbeats, "heartbeats", 100, "number of heartbeat monitors")
+		fs.IntVar(&o.clients, "clients", 64, "concurrent clients (keep-alive connections)")
+		fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured phase")
+		fs.DurationVar(&o.soak, "soak", 60*time.Second, "length of the memory run (0: none)")
+		fs.IntVar(&o.body, "body", 0, "bytes of POST body per ping (0: GET)")
+		_ = fs.Parse(args)
+		err = pings(o)
+	default:
+		err = fmt.Errorf("unknown scenario %q: use checks or pings", scenario)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+// build compiles statusthing from this tree into dir.
+func build(dir string) (string, error) {
+	bin := filepath.Join(dir, "statusthing")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build: %w", err)
+	}
+	return bin, nil
+}
+
+// serve starts `statusthing serve` with cfgPath; its log goes to stderr, prefixed.
+func serve(ctx context.Context, bin, cfgPath string) (*exec.Cmd, error) {
+	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfgPath)
+	cmd.Env = append(os.Environ(), "STATUSTHING_ADMIN_EMAIL=load@example.com", "STATUSTHING_ADMIN_PASSWORD=load test password")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			fmt.Fprintln(os.Stderr, "statusthing:", sc.Text())
+		}
+	}()
+	return cmd, nil
+}
+
+// cpuTime is the CPU time (user + system) process pid has used.
+func cpuTime(pid int) (time.Duration, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticks, nil
+}
+
+func statusField(pid int, name string) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no %s", name)
+}
+
+func rssKB(pid int) (int64, error) { return statusField(pid, "VmRSS") }
+func hwmKB(pid int) (int64, error) { return statusField(pid, "VmHWM") }
