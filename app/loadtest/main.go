@@ -2,7 +2,7 @@
 // this tree) on loopback with a generated config file. Two scenarios:
 //
 //	go run ./app/loadtest checks -monitors 5000 -interval 30s -duration 150s
-//	go run ./app/loadtest pings -heartbeats 100 -clients 64 -duration 10s -soak 60s
+//	go run ./app/loadtest pings -heartbeats 100 -clients 64 -duration 10s -soak 60s [-wrk=false]
 //
 // checks: N HTTP monitors against a local target server; reports checks/s, schedule drift,
 // CPU and peak RSS. pings: concurrent clients pinging known heartbeat uuids, then unknown
@@ -49,6 +49,8 @@ func main() {
 		fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured phase")
 		fs.DurationVar(&o.soak, "soak", 60*time.Second, "length of the memory run (0: none)")
 		fs.IntVar(&o.body, "body", 0, "bytes of POST body per ping (0: GET)")
+		_, err := exec.LookPath("wrk")
+		fs.BoolVar(&o.wrk, "wrk", err == nil, "drive the load with wrk (apt-get install wrk) instead of Go clients")
 		_ = fs.Parse(args)
 		err = pings(o)
 	default:

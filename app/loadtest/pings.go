@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,6 +23,7 @@ import (
 type pingOptions struct {
 	heartbeats, clients, body int
 	duration, soak            time.Duration
+	wrk                       bool // drive the load with wrk instead of Go clients
 }
 
 // phase is what the clients of one measured phase saw.
@@ -95,6 +97,27 @@ func pings(o pingOptions) error {
 	unknown := func(i int) string { return base + "/ping/" + randomUUID() }
 
 	run(client, pid, o, known, 2*time.Second) // warm-up: connections, statement cache
+	if o.wrk {
+		// wrk (C, epoll) leaves more of the 2 cores to statusthing than Go clients do.
+		unknowns := make([]string, 1000)
+		for i := range unknowns {
+			unknowns[i] = randomUUID()
+		}
+		for _, ph := range []struct {
+			name  string
+			uuids []string
+		}{{"known", uuids}, {"unknown", unknowns}} {
+			fmt.Printf("--- %s uuids (wrk, %d connections, %s)\n", ph.name, o.clients, o.duration)
+			cpu0, _ := cpuTime(pid)
+			t0 := time.Now()
+			if err := runWrk(dir, base, ph.uuids, o); err != nil {
+				return err
+			}
+			cpu1, _ := cpuTime(pid)
+			fmt.Printf("statusthing CPU: %.0f%% of one core\n", 100*(cpu1-cpu0).Seconds()/time.Since(t0).Seconds())
+		}
+		return soak(client, pid, o, known)
+	}
 	before, err := countPings(dbPath)
 	if err != nil {
 		return err
@@ -110,7 +133,12 @@ func pings(o pingOptions) error {
 	fmt.Printf("         pings table: %d rows before, %d after (keep_pings trims each heartbeat to ~1000)\n", before, after)
 	u := run(client, pid, o, unknown, o.duration)
 	u.report("unknown", 30000)
+	return soak(client, pid, o, known)
+}
 
+// soak pings known uuids for o.soak and prints statusthing's RSS every 5 s: memory must
+// stay flat.
+func soak(client *http.Client, pid int, o pingOptions, known func(int) string) error {
 	if o.soak > 0 {
 		fmt.Printf("memory over a %s run of known pings (RSS, MB):", o.soak)
 		done := make(chan phase)
@@ -174,6 +202,27 @@ func run(client *http.Client, pid int, o pingOptions, url func(i int) string, d 
 	all.cpu = cpu1 - cpu0
 	slices.Sort(all.latencies)
 	return all
+}
+
+// runWrk runs wrk against /ping/<uuid> for uuids in turn and prints its report.
+func runWrk(dir, base string, uuids []string, o pingOptions) error {
+	var lua strings.Builder
+	lua.WriteString("paths = {")
+	for _, u := range uuids {
+		fmt.Fprintf(&lua, "%q,", "/ping/"+u)
+	}
+	method, body := "GET", ""
+	if o.body > 0 {
+		method, body = "POST", strings.Repeat("x", o.body)
+	}
+	fmt.Fprintf(&lua, "}\ni = math.random(#paths)\nrequest = function()\n  i = i %% #paths + 1\n  return wrk.format(%q, paths[i], nil, %q)\nend\n", method, body)
+	script := filepath.Join(dir, "pings.lua")
+	if err := os.WriteFile(script, []byte(lua.String()), 0o600); err != nil {
+		return err
+	}
+	cmd := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", o.clients), "-d"+o.duration.String(), "--latency", "-s", script, base)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
 }
 
 func waitHealthy(base string) error {
