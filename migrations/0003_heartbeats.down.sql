@@ -1,4 +1,12 @@
 DROP TABLE pings;
+DROP INDEX monitor_state_next_check;
+ALTER TABLE monitor_state DROP COLUMN pings_since_trim;
+ALTER TABLE monitor_state DROP COLUMN next_check_at;
+ALTER TABLE monitor_state DROP COLUMN running;
+ALTER TABLE monitor_state DROP COLUMN hold_until;
+ALTER TABLE monitor_state DROP COLUMN last_start;
+ALTER TABLE monitor_state DROP COLUMN last_fail;
+ALTER TABLE monitor_state DROP COLUMN last_ping;
 DROP TABLE heartbeats;
 DROP INDEX organizations_ping_key;
 ALTER TABLE organizations DROP COLUMN ping_key;

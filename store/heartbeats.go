@@ -47,15 +47,16 @@ func updateHeartbeat(ctx context.Context, tx *sql.Tx, m monitor.Monitor) error {
 		return err
 	}
 	next := heartbeat.NextCheck(st, heartbeat.ScheduleOf(hs))
-	_, err = tx.ExecContext(ctx, `UPDATE heartbeats SET slug = ?, next_check_at = ? WHERE monitor_id = ?`,
-		heartbeat.Slug(m.Name), nullMillis(next), m.ID)
+	if _, err := tx.ExecContext(ctx, `UPDATE heartbeats SET slug = ? WHERE monitor_id = ?`, heartbeat.Slug(m.Name), m.ID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE monitor_state SET next_check_at = ? WHERE monitor_id = ?`, nullMillis(next), m.ID)
 	return err
 }
 
 const qHeartbeatForUpdate = `SELECT m.org_id, m.settings, st.status, st.since,
-	h.last_ping, h.last_fail, h.last_start, h.hold_until, h.running, h.pings_since_trim
-	FROM monitors m JOIN monitor_state st ON st.monitor_id = m.id JOIN heartbeats h ON h.monitor_id = m.id
-	WHERE m.id = ?`
+	st.last_ping, st.last_fail, st.last_start, st.hold_until, st.running, ifnull(st.pings_since_trim, 0)
+	FROM monitors m JOIN monitor_state st ON st.monitor_id = m.id WHERE m.id = ? AND m.type = 'heartbeat'`
 
 // heartbeatRow is a heartbeat's state as read inside a write transaction.
 type heartbeatRow struct {
@@ -101,11 +102,8 @@ func heartbeatStateInTx(ctx context.Context, tx *sql.Tx, id int64) (heartbeat.St
 	return r.state, r.running, err
 }
 
-const qUpdateHeartbeat = `UPDATE heartbeats SET last_ping = ?, last_fail = ?, last_start = ?, hold_until = ?,
-	running = ?, next_check_at = ?, pings_since_trim = ? WHERE monitor_id = ?`
-
-// writeHeartbeat stores the state machine fields of a heartbeat and monitor_state's status;
-// with a ping, also its activity (last_checked_at, last_message), in the same statement.
+// writeHeartbeat stores the state of a heartbeat (its monitor_state row) and, with a ping,
+// the ping's activity (last_checked_at, last_message), in one statement.
 func writeHeartbeat(ctx context.Context, h hotTx, id int64, r heartbeatRow, p *heartbeat.Ping) error {
 	var running any
 	if len(r.running) > 0 {
@@ -117,22 +115,23 @@ func writeHeartbeat(ctx context.Context, h hotTx, id int64, r heartbeatRow, p *h
 	}
 	st := r.state
 	next := heartbeat.NextCheck(st, r.schedule)
-	_, err := h.exec(ctx, qUpdateHeartbeat, nullMillis(st.LastPing), nullMillis(st.LastFail), nullMillis(st.LastStart),
-		nullMillis(st.HoldUntil), running, nullMillis(next), r.pings, id)
-	if err != nil {
-		return err
-	}
+	args := []any{string(st.Status), millis(st.Since), nullMillis(st.LastPing), nullMillis(st.LastFail),
+		nullMillis(st.LastStart), nullMillis(st.HoldUntil), running, nullMillis(next), r.pings}
+	query := qUpdateHeartbeat
 	if p != nil {
-		_, err = h.exec(ctx, qUpdateHeartbeatPinged, string(st.Status), millis(st.Since), millis(p.At), pingMessage(*p), id)
-	} else {
-		_, err = h.exec(ctx, qUpdateHeartbeatStatus, string(st.Status), millis(st.Since), id)
+		query = qUpdateHeartbeatPinged
+		args = append(args, millis(p.At), pingMessage(*p))
 	}
+	_, err := h.exec(ctx, query, append(args, id)...)
 	return err
 }
 
 const (
-	qUpdateHeartbeatStatus = `UPDATE monitor_state SET status = ?, since = ? WHERE monitor_id = ?`
-	qUpdateHeartbeatPinged = `UPDATE monitor_state SET status = ?, since = ?, last_checked_at = ?, last_message = ?
+	qUpdateHeartbeat = `UPDATE monitor_state SET status = ?, since = ?, last_ping = ?, last_fail = ?, last_start = ?,
+		hold_until = ?, running = ?, next_check_at = ?, pings_since_trim = ? WHERE monitor_id = ?`
+	// qUpdateHeartbeatPinged is qUpdateHeartbeat and the ping's activity, in one statement.
+	qUpdateHeartbeatPinged = `UPDATE monitor_state SET status = ?, since = ?, last_ping = ?, last_fail = ?, last_start = ?,
+		hold_until = ?, running = ?, next_check_at = ?, pings_since_trim = ?, last_checked_at = ?, last_message = ?
 		WHERE monitor_id = ?`
 )
 
@@ -146,7 +145,7 @@ const qTrimPings = `DELETE FROM pings WHERE monitor_id = ?1 AND id < (
 	SELECT id FROM pings WHERE monitor_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2 - 1)`
 
 func pingQueries() []string {
-	return []string{qHeartbeatForUpdate, qInsertPing, qUpdateHeartbeat, qUpdateHeartbeatPinged,
+	return []string{qHeartbeatForUpdate, qInsertPing, qUpdateHeartbeatPinged,
 		qResumeByPing, qTrimPings, qInsertFlip}
 }
 
@@ -247,7 +246,7 @@ func (s *Store) Heartbeats(ctx context.Context) ([]heartbeat.Info, error) {
 
 func (s *Store) heartbeats(ctx context.Context, where string, args ...any) ([]heartbeat.Info, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT h.monitor_id, h.org_id, h.uuid, h.slug, st.status, st.since,
-		h.last_ping, h.last_fail, h.last_start, h.hold_until, h.running
+		st.last_ping, st.last_fail, st.last_start, st.hold_until, st.running
 		FROM heartbeats h JOIN monitor_state st ON st.monitor_id = h.monitor_id `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: heartbeats: %w", err)
@@ -322,7 +321,7 @@ func (s *Store) SweepHeartbeats(ctx context.Context, now time.Time) ([]monitor.E
 	var events []monitor.Event
 	err := s.Write(ctx, func(tx *sql.Tx) error {
 		events = events[:0]
-		return eachDueHeartbeat(ctx, tx, `SELECT monitor_id FROM heartbeats WHERE next_check_at <= ? ORDER BY next_check_at LIMIT 1000`,
+		return eachDueHeartbeat(ctx, tx, `SELECT monitor_id FROM monitor_state WHERE next_check_at <= ? ORDER BY next_check_at LIMIT 1000`,
 			[]any{millis(now)}, func(id int64, r heartbeatRow) error {
 				next, flip := heartbeat.Evaluate(r.state, r.schedule, now)
 				r.state = next

@@ -289,7 +289,7 @@ func BenchmarkRecordPing(b *testing.B) {
 				}
 				rec := heartbeat.Record{MonitorID: ids[i%int64(len(ids))], Method: "GET", RemoteIP: "127.0.0.1", UserAgent: "curl/8.5.0",
 					Ping: heartbeat.Ping{Kind: heartbeat.KindSuccess, At: t0.Add(time.Duration(i) * time.Millisecond)}}
-				if _, err := s.RecordPing(ctx, rec, 1000); err != nil {
+				if _, err := s.RecordPing(ctx, rec, benchKeep); err != nil {
 					b.Error(err)
 					return
 				}
@@ -300,3 +300,5 @@ func BenchmarkRecordPing(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pings/s")
 }
+
+var benchKeep = 1000

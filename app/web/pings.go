@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -165,8 +166,10 @@ func (h *Handler) pingLookup(w http.ResponseWriter, err error) bool {
 		pingError(w, http.StatusConflict, "ambiguous slug: several heartbeats share this name, use their uuid URLs")
 	case errors.Is(err, monitoring.ErrUnknownPing):
 		pingError(w, http.StatusNotFound, "not found")
+	case errors.Is(err, context.Canceled):
+		// The client hung up before the commit: nobody reads the answer, nothing to log.
 	default:
-		h.log.Error("resolving a ping address", "err", err)
+		h.log.Error("ping not recorded", "err", err)
 		pingError(w, http.StatusServiceUnavailable, "could not record the ping, retry")
 	}
 	return false
