@@ -9,7 +9,8 @@ type Page struct {
 	T       func(key string, args ...any) string // the page's message catalog
 	Title   string
 	CSSURL  string
-	JSURL   string // live updates; "" on pages without them
+	JSURL   string   // live updates; "" on pages without them
+	Scripts []string // further scripts of the page (copy buttons, form preview)
 	IconURL string
 	CSRF    string // token for the page's forms
 }
@@ -100,6 +101,15 @@ type SettingsPage struct {
 	Saved     bool
 	Error     string
 	Facts     []Fact
+	Ping      *PingSettings // nil when the ping key could not be read
+}
+
+// PingSettings tells how jobs reach heartbeats by name: the organization's ping key and the
+// slug URL pattern.
+type PingSettings struct {
+	Key     string
+	Pattern string // <base>/ping/<key>/<slug>
+	Example string
 }
 
 // Fact is a label/value pair.

@@ -16,17 +16,21 @@ type Sparkline struct {
 
 // MonitorRow is one line of the monitors list.
 type MonitorRow struct {
-	ID             int64
-	URL            string
-	Name           string
-	Type           string
-	Target         string
-	Status         StatusBadge
-	Uptime         string
-	Sparkline      Sparkline
-	LastCheck      string
-	LastCheckTitle string
-	Message        string
+	ID              int64
+	URL             string
+	Name            string
+	Type            string
+	Target          string
+	Status          StatusBadge
+	Uptime          string
+	Sparkline       Sparkline
+	LastCheck       string
+	LastCheckTitle  string
+	Message         string
+	Heartbeat       bool   // no latency or uptime: LastPing and NextPing instead
+	LastPing        string // "5 min ago"
+	NextPing        string // "in 3 h", "overdue by 5 min"
+	NextPingOverdue bool
 }
 
 // MonitorsPage lists the organization's monitors.
@@ -99,7 +103,8 @@ type MonitorPage struct {
 	Flash       string
 	FlashError  bool
 	EditURL     string
-	ActionURL   string // prefix for /pause, /resume, /check, /delete
+	ActionURL   string          // prefix for /pause, /resume, /check, /delete
+	Heartbeat   *HeartbeatPanel // set for heartbeat monitors, which have no probe results
 }
 
 // TypeTab is one monitor type choice on the new-monitor form.
@@ -126,6 +131,10 @@ type MonitorFormPage struct {
 	RecordTypes []Option
 	Test        *TestResult
 	HasSecret   map[string]bool // fields whose stored secret is kept when left empty
+	Preview     *SchedulePreview
+	PreviewURL  string   // live schedule preview (heartbeats)
+	TimeZones   []string // suggestions for the time zone field
+	OtherErrors []string // refused values of fields this form does not show
 }
 
 // TestResult is what the form's "Test" button found.

@@ -33,7 +33,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		u := uptime[m.ID]
 		checks += u.Checks
 		ups += u.Ups
-		if m.State.Status == monitor.StatusDown || m.State.Status == monitor.StatusDegraded {
+		if m.State.Status == monitor.StatusDown || m.State.Status == monitor.StatusDegraded || m.State.Status == monitor.StatusLate {
 			page.Attention = append(page.Attention, h.monitorRow(ctx, f, m, u))
 		}
 	}
@@ -92,6 +92,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 			{Label: t("settings.fact.base_url"), Value: h.baseURL},
 			{Label: t("settings.fact.database"), Value: h.dbPath},
 		},
+		Ping: h.pingSettings(r.Context(), id.Session.OrgID),
 	}))
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"statusthing/app/heartbeat"
 	"statusthing/app/monitor"
 	"statusthing/views"
 )
@@ -125,6 +126,11 @@ func target(m monitor.Monitor) string {
 		return s.RecordType + " " + s.Hostname
 	case monitor.TLSSettings:
 		return s.Address
+	case monitor.HeartbeatSettings:
+		if s.Cron != "" {
+			return s.Cron + " " + zoneName(s.TimeZone)
+		}
+		return shortDuration(s.Period)
 	}
 	return ""
 }
@@ -240,4 +246,170 @@ func niceCeil(d time.Duration) time.Duration {
 		}
 	}
 	return d
+}
+
+// human is a duration in at most two units, largest first: "1 d 2 h", "5 min", "45 s";
+// under a second it is a latency ("87 ms").
+func (f formatter) human(d time.Duration) string {
+	if d < time.Second {
+		return f.duration(d)
+	}
+	d = d.Round(time.Second)
+	var parts []string
+	for _, u := range []struct {
+		size time.Duration
+		key  string
+	}{{24 * time.Hour, "unit.d"}, {time.Hour, "unit.h"}, {time.Minute, "unit.min"}, {time.Second, "unit.s"}} {
+		n := d / u.size
+		if n == 0 {
+			if len(parts) > 0 {
+				break // "1 d 0 h 5 min" reads better as "1 d"
+			}
+			continue
+		}
+		parts = append(parts, strconv.FormatInt(int64(n), 10)+" "+f.t(u.key))
+		d -= n * u.size
+		if len(parts) == 2 {
+			break
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// runTime is how long a job ran: "87 ms", "4.20 s", "3 min 12 s".
+func (f formatter) runTime(d time.Duration) string {
+	if d < time.Minute {
+		return f.duration(d)
+	}
+	return f.human(d)
+}
+
+// zoned is a time in its own location, to the minute, with the weekday (cron schedules
+// are about weekdays): "Sun 2026-03-29 03:00 CEST".
+func (f formatter) zoned(t time.Time) string {
+	return f.t("weekday."+strconv.Itoa(int(t.Weekday()))) + " " + t.Format("2006-01-02 15:04 MST")
+}
+
+// relative is how far t is from now: "in 5 h 2 min", "3 min ago".
+func (f formatter) relative(t time.Time) string {
+	d := t.Sub(f.now)
+	round := func(d time.Duration) time.Duration {
+		if d >= time.Minute {
+			return d.Round(time.Minute)
+		}
+		return d.Round(time.Second)
+	}
+	switch {
+	case d >= time.Second:
+		return f.t("time.in", f.human(round(d)))
+	case d > -time.Second:
+		return f.t("time.just_now")
+	default:
+		return f.t("time.ago", f.human(round(-d)))
+	}
+}
+
+// bytes is a size: "512 B", "1.5 KB".
+func (f formatter) bytes(n int) string {
+	if n < 1000 {
+		return strconv.Itoa(n) + " B"
+	}
+	return f.decimal(float64(n)/1000, 1) + " KB"
+}
+
+// schedule describes a heartbeat schedule: "Every 1 d", "Cron 0 2 * * * (Europe/Paris)".
+func (f formatter) schedule(h monitor.HeartbeatSettings) string {
+	if h.Cron != "" {
+		return f.t("heartbeat.cron_in", h.Cron, zoneName(h.TimeZone))
+	}
+	return f.t("heartbeat.every", f.human(h.Period))
+}
+
+// target is what a monitor watches, translated where it needs words (heartbeats).
+func (f formatter) target(m monitor.Monitor) string {
+	if h, ok := m.Settings.(monitor.HeartbeatSettings); ok {
+		return f.schedule(h)
+	}
+	return target(m)
+}
+
+// runChart draws the durations of finished runs (oldest first) as bars, failed runs apart.
+func (f formatter) runChart(runs []heartbeat.Record) views.RunChart {
+	// Narrower than the latency chart: it shares its row with the status changes.
+	const width = 560
+	c := views.RunChart{Width: width, Height: chartHeight, OKLabel: f.t("runs.ok"), FailedLabel: f.t("runs.failed")}
+	if len(runs) == 0 {
+		c.Empty, c.Summary = true, f.t("runs.empty")
+		return c
+	}
+	var longest time.Duration
+	durations := make([]time.Duration, len(runs))
+	failed := 0
+	for i, r := range runs {
+		durations[i] = r.RunTime
+		longest = max(longest, r.RunTime)
+		if heartbeat.Failed(r.Kind, r.Exit) {
+			failed++
+		}
+	}
+	step := durationStep(longest)
+	top := 4 * step
+	plotW := float64(width - chartLeft - chartRight)
+	plotH := float64(chartHeight - chartTop - chartBottom)
+	slot := plotW / float64(max(len(runs), 12)) // few runs stay narrow bars on the left
+	barW := slot * 0.7
+	y := func(d time.Duration) float64 { return chartTop + plotH - plotH*float64(d)/float64(top) }
+	for i, r := range runs {
+		h := max(plotH*float64(r.RunTime)/float64(top), 1.5)
+		bar := views.RunBar{X: chartLeft + slot*float64(i) + (slot-barW)/2, Y: chartTop + plotH - h, W: barW, H: h,
+			Failed: heartbeat.Failed(r.Kind, r.Exit)}
+		bar.Title = f.stamp(r.At) + " · " + f.runTime(r.RunTime)
+		if bar.Failed {
+			bar.Title += " · " + f.t("runs.failed")
+		}
+		c.Bars = append(c.Bars, bar)
+	}
+	for i := 0; i <= 4; i++ {
+		v := step * time.Duration(i)
+		c.YTicks = append(c.YTicks, views.ChartPoint{X: chartLeft, Y: y(v), Label: f.human(v)})
+	}
+	c.YTicks[0].Label = "0"
+	// Dates under the first and last bars, and the middle one when there is room.
+	ticks := []int{0}
+	if n := len(runs); n > 1 && slot*float64(n-1) >= 90 {
+		if n >= 5 {
+			ticks = append(ticks, n/2)
+		}
+		ticks = append(ticks, n-1)
+	}
+	for _, i := range ticks {
+		c.XTicks = append(c.XTicks, views.ChartPoint{X: chartLeft + slot*float64(i) + slot/2, Y: chartHeight - 8,
+			Label: runs[i].At.UTC().Format("01-02 15:04")})
+	}
+	if len(runs) == 1 {
+		c.Summary = f.t("runs.summary_one", f.runTime(longest), failed)
+	} else {
+		c.Summary = f.t("runs.summary", len(runs), f.runTime(heartbeat.Median(durations)), f.runTime(longest), failed)
+	}
+	return c
+}
+
+// durationSteps are the round tick steps of duration axes.
+var durationSteps = [...]time.Duration{
+	time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond,
+	50 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+}
+
+// durationStep is the smallest round step of which four cover d.
+func durationStep(d time.Duration) time.Duration {
+	for _, s := range durationSteps {
+		if 4*s >= d {
+			return s
+		}
+	}
+	day := 24 * time.Hour
+	return (d/4 + day - 1) / day * day
 }

@@ -97,6 +97,11 @@ func specFromForm(form url.Values) (monitor.Spec, map[string]string) {
 		MatchAll:         form.Get("match_all") == "on",
 		Resolver:         get("resolver"),
 	}
+	sched, schedErrs := scheduleSpec(get)
+	s.Period, s.Cron, s.TimeZone, s.Grace = sched.Period, sched.Cron, sched.TimeZone, sched.Grace
+	for k, v := range schedErrs {
+		errs[k] = v
+	}
 	return s, errs
 }
 
@@ -111,8 +116,14 @@ func valuesFromSpec(s monitor.Spec) map[string]string {
 		"json": strings.Join(s.JSON, "\n"), "expected": strings.Join(s.Expected, "\n"),
 		"headers": headerLines(s.Headers), "header_equals": headerLines(s.HeaderEquals), "header_contains": headerLines(s.HeaderContains),
 	}
+	if s.Type == monitor.TypeHeartbeat {
+		v["cron"], v["timezone"], v["schedule"] = s.Cron, s.TimeZone, "period"
+		if s.Cron != "" {
+			v["schedule"] = "cron"
+		}
+	}
 	for k, d := range map[string]monitor.Duration{"interval": s.Interval, "timeout": s.Timeout, "retry_interval": s.RetryInterval,
-		"degraded_above": s.DegradedAbove, "down_above": s.DownAbove} {
+		"degraded_above": s.DegradedAbove, "down_above": s.DownAbove, "period": s.Period, "grace": s.Grace} {
 		if d != 0 {
 			v[k] = shortDuration(time.Duration(d))
 		}

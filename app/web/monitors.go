@@ -69,7 +69,8 @@ func (h *Handler) monitorsList(w http.ResponseWriter, r *http.Request) {
 		Filtered: q != "" || status != ""}
 	page.JSURL = h.assets.URL("live.js")
 	page.Statuses = []views.Option{{Value: "", Label: f.t("monitors.all_statuses"), Selected: status == ""}}
-	for _, s := range []monitor.Status{monitor.StatusUp, monitor.StatusDegraded, monitor.StatusDown, monitor.StatusPending, monitor.StatusPaused} {
+	for _, s := range []monitor.Status{monitor.StatusUp, monitor.StatusDegraded, monitor.StatusLate, monitor.StatusDown, monitor.StatusPending,
+		monitor.StatusNew, monitor.StatusPaused} {
 		page.Statuses = append(page.Statuses, views.Option{Value: string(s), Label: f.t("status." + string(s)), Selected: status == string(s)})
 	}
 	for _, m := range all {
@@ -94,6 +95,9 @@ func matchesFilter(m monitor.Monitor, q, status string) bool {
 }
 
 func (h *Handler) monitorRow(ctx context.Context, f formatter, m monitor.Monitor, up monitor.Uptime) views.MonitorRow {
+	if m.Type == monitor.TypeHeartbeat {
+		return h.heartbeatRow(ctx, f, m)
+	}
 	now := f.now
 	buckets, err := h.monitors.Rollups(ctx, m.OrgID, m.ID, true, now.Add(-24*time.Hour), now)
 	var points []time.Duration
@@ -145,6 +149,15 @@ func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
 	m, err := h.monitors.Get(ctx, org, id)
 	if err != nil {
 		h.serviceError(w, r, err)
+		return
+	}
+	if m.Type == monitor.TypeHeartbeat {
+		page, err := h.heartbeatMonitorPage(w, r, m)
+		if err != nil {
+			h.serviceError(w, r, err)
+			return
+		}
+		h.render(w, r, http.StatusOK, views.Monitor(page))
 		return
 	}
 	uptimes, err := h.monitors.UptimeWindows(ctx, org, id)
@@ -251,13 +264,19 @@ func (h *Handler) flash(r *http.Request, f formatter) (string, bool) {
 
 func (h *Handler) monitorNew(w http.ResponseWriter, r *http.Request) {
 	typ := monitor.Type(r.URL.Query().Get("type"))
-	if !slices.Contains(monitor.ProbedTypes(), typ) {
+	if !slices.Contains(monitor.SpecTypes(), typ) {
 		typ = monitor.TypeHTTP
 	}
 	values := valuesFromSpec(monitor.Spec{Type: typ})
-	values["interval"], values["retries"] = "60s", "1"
-	if typ == monitor.TypeHTTP {
+	switch typ {
+	case monitor.TypeHeartbeat:
+		values["schedule"], values["period"], values["grace"], values["timezone"] =
+			"period", shortDuration(monitor.DefaultPeriod), shortDuration(monitor.DefaultGrace), "UTC"
+	case monitor.TypeHTTP:
 		values["expected_status"] = "200-299"
+		fallthrough
+	default:
+		values["interval"], values["retries"] = "60s", "1"
 	}
 	h.renderMonitorForm(w, r, http.StatusOK, monitorForm{isNew: true, typ: typ, values: values})
 }
@@ -288,8 +307,12 @@ func (h *Handler) renderMonitorForm(w http.ResponseWriter, r *http.Request, stat
 		base := "/admin/monitors/" + strconv.FormatInt(fm.id, 10)
 		p.Action, p.CancelURL = base, base
 	}
-	for _, t := range monitor.ProbedTypes() {
+	for _, t := range monitor.SpecTypes() {
 		p.Types = append(p.Types, views.TypeTab{Type: string(t), Label: f.t("type." + string(t)), URL: "/admin/monitors/new?type=" + string(t), Current: t == fm.typ})
+	}
+	if fm.typ == monitor.TypeHeartbeat {
+		heartbeatFormExtras(f, &p)
+		p.Scripts = []string{h.assets.URL("heartbeat.js")}
 	}
 	method := fm.values["method"]
 	if method == "" {
@@ -331,7 +354,7 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request) {
 
 // formType keeps the form on a known type even when the posted one is bogus.
 func formType(s monitor.Spec) monitor.Type {
-	if slices.Contains(monitor.ProbedTypes(), s.Type) {
+	if slices.Contains(monitor.SpecTypes(), s.Type) {
 		return s.Type
 	}
 	return monitor.TypeHTTP
@@ -430,6 +453,11 @@ func (h *Handler) monitorTest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f := h.formatter(r)
+	if fm.typ == monitor.TypeHeartbeat { // the form has no Test button for them: a ping is their test
+		fm.errors, fm.formErr = parseErrs, f.t("form.test_heartbeat")
+		h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, fm)
+		return
+	}
 	if len(parseErrs) > 0 {
 		fm.errors, fm.formErr = parseErrs, f.t("form.fix_errors")
 		h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, fm)

@@ -43,10 +43,52 @@
     }
   }
 
+  // Pages with data-refresh (heartbeats) re-fetch their changing parts after an event of
+  // their monitor and swap each [data-part] in place; open <details> stay open. The server
+  // sends at most one ping event per second and monitor, so a second fetch after that
+  // window shows the pings of a burst that came without an event.
+  var refreshTimers = {};
+  function refresh(el) {
+    var id = el.getAttribute("data-monitor-id");
+    var timers = refreshTimers[id] || [];
+    timers.forEach(clearTimeout);
+    refreshTimers[id] = [setTimeout(load, 150, el), setTimeout(load, 1500, el)];
+  }
+  var loads = 0;
+  function load(el) {
+    var mine = ++loads;
+    fetch(el.getAttribute("data-refresh"), { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (res) {
+        if (!res.ok) throw new Error("refresh: HTTP " + res.status);
+        return res.text();
+      })
+      .then(function (html) {
+        if (mine !== loads) return; // a later fetch is under way: its answer is newer
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        doc.querySelectorAll("[data-part]").forEach(function (part) {
+          var old = el.querySelector('[data-part="' + part.getAttribute("data-part") + '"]');
+          if (!old) return;
+          old.querySelectorAll("details[open][data-ping-id]").forEach(function (d) {
+            var again = part.querySelector('details[data-ping-id="' + d.getAttribute("data-ping-id") + '"]');
+            if (again) again.open = true;
+          });
+          old.replaceWith(document.importNode(part, true));
+        });
+        el.setAttribute("data-refreshed-at", String(Date.now()));
+      })
+      .catch(function (err) {
+        console.warn("statusthing:", err);
+      });
+  }
+
   var source = new EventSource(root.getAttribute("data-live"));
   source.addEventListener("monitor", function (e) {
     try {
-      update(JSON.parse(e.data));
+      var m = JSON.parse(e.data);
+      update(m);
+      if (!m.deleted) {
+        document.querySelectorAll('[data-refresh][data-monitor-id="' + m.id + '"]').forEach(refresh);
+      }
     } catch (err) {
       console.warn("statusthing: bad event", err);
     }
