@@ -191,6 +191,13 @@ func (s *Store) ScheduledMonitors(ctx context.Context) ([]monitor.Monitor, error
 		string(monitor.TypeHeartbeat))
 }
 
+// AllMonitors lists every monitor of every organization with its state, by id. It is
+// unscoped: only the Prometheus endpoint (an operator's view of the whole instance) may use
+// it; tenant code uses Monitors.
+func (s *Store) AllMonitors(ctx context.Context) ([]monitor.Monitor, error) {
+	return s.listMonitors(ctx, "all monitors", ` ORDER BY m.id`)
+}
+
 // MonitorForProbe returns a monitor by id in whatever organization: the scheduler reloads a
 // monitor before each run with it. Everything else must use Monitor, which is scoped.
 func (s *Store) MonitorForProbe(ctx context.Context, id int64) (monitor.Monitor, error) {

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -133,6 +134,23 @@ func openDB(ctx context.Context, path, dsn string, conns int) (*sql.DB, error) {
 
 // Path returns the database file path given in Options.
 func (s *Store) Path() string { return s.path }
+
+// DatabaseSize returns the size in bytes of the database file and of its write-ahead log
+// (0 when there is none, e.g. right after a checkpoint that truncated it).
+func (s *Store) DatabaseSize() (file, wal int64, err error) {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: database size: %w", err)
+	}
+	wi, err := os.Stat(s.path + "-wal")
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fi.Size(), 0, nil
+	case err != nil:
+		return 0, 0, fmt.Errorf("store: database size: %w", err)
+	}
+	return fi.Size(), wi.Size(), nil
+}
 
 // Ping checks that the database answers a query on the read pool (for /healthz).
 func (s *Store) Ping(ctx context.Context) error {

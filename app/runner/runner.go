@@ -37,6 +37,22 @@ type Publisher interface {
 	Publish(monitor.Event)
 }
 
+// Observer is told how checks go, for metrics; *metrics.Metrics satisfies it. Its methods
+// run on the check's goroutine: they must be quick and must not block.
+type Observer interface {
+	// CheckFinished follows every probe that reached a verdict (not one cut short by
+	// shutdown), scheduled or "Check now".
+	CheckFinished(m monitor.Monitor, res monitor.Result)
+	// ResultRecorded follows the commit of a result.
+	ResultRecorded(m monitor.Monitor, res monitor.Result)
+}
+
+// noObserver stands in for a nil Options.Observer.
+type noObserver struct{}
+
+func (noObserver) CheckFinished(monitor.Monitor, monitor.Result)  {}
+func (noObserver) ResultRecorded(monitor.Monitor, monitor.Result) {}
+
 // Task is a periodic housekeeping job.
 type Task struct {
 	Name  string
@@ -54,6 +70,7 @@ type Options struct {
 	Logger      *slog.Logger
 	Now         func() time.Time
 	IsNotFound  func(error) bool
+	Observer    Observer // optional (metrics)
 }
 
 // Runner owns the scheduler.
@@ -65,6 +82,7 @@ type Runner struct {
 	log        *slog.Logger
 	now        func() time.Time
 	isNotFound func(error) bool
+	obs        Observer
 	sem        chan struct{}
 	sched      gocron.Scheduler
 
@@ -88,13 +106,16 @@ func New(opts Options) (*Runner, error) {
 	if opts.IsNotFound == nil {
 		opts.IsNotFound = func(error) bool { return false }
 	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
 	sched, err := gocron.NewScheduler(gocron.WithLocation(time.UTC), gocron.WithStopTimeout(5*time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("runner: scheduler: %w", err)
 	}
 	return &Runner{
 		store: opts.Store, prober: opts.Prober, pub: opts.Publisher, tasks: opts.Tasks,
-		log: opts.Logger, now: opts.Now, isNotFound: opts.IsNotFound,
+		log: opts.Logger, now: opts.Now, isNotFound: opts.IsNotFound, obs: opts.Observer,
 		sem:       make(chan struct{}, opts.Concurrency),
 		sched:     sched,
 		intervals: map[int64]time.Duration{},
@@ -286,6 +307,7 @@ func (r *Runner) run(ctx context.Context, m monitor.Monitor) (monitor.Result, mo
 	if ctx.Err() != nil {
 		return res, monitor.State{}, nil, ctx.Err() // shutting down: an interrupted probe is no verdict
 	}
+	r.obs.CheckFinished(m, res)
 	// Recording must not be cut short by a job being rescheduled or the client leaving.
 	state, flip, err := r.store.RecordResult(context.WithoutCancel(ctx), res)
 	if err != nil {
@@ -294,6 +316,7 @@ func (r *Runner) run(ctx context.Context, m monitor.Monitor) (monitor.Result, mo
 		}
 		return res, state, nil, err
 	}
+	r.obs.ResultRecorded(m, res)
 	if flip != nil {
 		r.log.Info("monitor status changed", "monitor_id", m.ID, "monitor", m.Name,
 			"from", flip.From, "to", flip.To, "reason", flip.Reason)
