@@ -13,14 +13,18 @@ func TestDependencyRules(t *testing.T) {
 		forbidden []string
 	}{
 		{"./app/web", []string{"statusthing/store", "database/sql"}},
+		{"./app/api", []string{"statusthing/store", "database/sql", "github.com/a-h/templ"}},
 		{"./app/auth", []string{"statusthing/store", "database/sql", "net/http", "github.com/a-h/templ"}},
 		{"./app/config", []string{"statusthing/store", "database/sql", "net/http"}},
 		{"./views/...", []string{"statusthing/app/", "statusthing/store"}},
 		{"./store", []string{"statusthing/app/web", "net/http", "github.com/a-h/templ"}},
 		{"./app/monitor", []string{"statusthing/", "net/http", "database/sql", "github.com/"}},
 		{"./app/probe", []string{"statusthing/store", "statusthing/app/web", "database/sql", "github.com/"}},
-		{"./app/runner", []string{"statusthing/store", "statusthing/app/web", "database/sql"}},
-		{"./app/monitoring", []string{"statusthing/store", "statusthing/app/web", "database/sql", "net/http"}},
+		{"./app/runner", []string{"statusthing/store", "statusthing/app/web", "database/sql", "github.com/prometheus/"}},
+		{"./app/monitoring", []string{"statusthing/store", "statusthing/app/web", "database/sql", "net/http", "github.com/prometheus/"}},
+		// database/sql itself comes in through client_golang's collectors (DBStatsCollector);
+		// TestMetricsImportsNoSQL checks that app/metrics does not import it.
+		{"./app/metrics", []string{"statusthing/store", "statusthing/app/web", "statusthing/app/api", "modernc.org/"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", r.pkg).CombinedOutput()
@@ -37,6 +41,19 @@ func TestDependencyRules(t *testing.T) {
 					t.Errorf("%s depends on %s", r.pkg, dep)
 				}
 			}
+		}
+	}
+}
+
+// TestMetricsImportsNoSQL: /metrics reads the database through the store's methods only.
+func TestMetricsImportsNoSQL(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}", "./app/metrics").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, imp := range strings.Fields(string(out)) {
+		if imp == "database/sql" || strings.HasPrefix(imp, "database/sql/") {
+			t.Errorf("app/metrics imports %s", imp)
 		}
 	}
 }

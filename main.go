@@ -25,8 +25,10 @@ import (
 
 	"golang.org/x/term"
 
+	"statusthing/app/api"
 	"statusthing/app/auth"
 	"statusthing/app/config"
+	"statusthing/app/metrics"
 	"statusthing/app/monitoring"
 	"statusthing/app/probe"
 	"statusthing/app/runner"
@@ -289,6 +291,8 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	}
 	prober := probe.New(probe.Options{UserAgent: "statusthing/" + versionString()})
 	s.hub = web.NewHub()
+	v, rev, _ := buildInfo()
+	met := metrics.New(metrics.Options{Store: st, Token: cfg.Metrics.Token, Version: v, Commit: rev, Logger: log})
 	s.runner, err = runner.New(runner.Options{
 		Store:       st,
 		Prober:      prober,
@@ -297,12 +301,13 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		Tasks:       s.housekeeping(),
 		Logger:      log,
 		IsNotFound:  auth.IsNotFound,
+		Observer:    met,
 	})
 	if err != nil {
 		return fail(err)
 	}
 	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub,
-		Logger: log, KeepPings: cfg.Heartbeat.KeepPings})
+		Logger: log, KeepPings: cfg.Heartbeat.KeepPings, Observer: met})
 	s.monitors = monitors
 	if err := s.applyConfigMonitors(ctx, monitors); err != nil {
 		return fail(err)
@@ -319,15 +324,17 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		Assets:         assetSet,
 		Logger:         log,
 		TrustedProxies: cfg.Server.TrustedProxyPrefixes(),
-		PingBodyLimit:  cfg.Heartbeat.MaxBodyBytes,
-		TLS:            cfg.Server.TLSEnabled(),
-		SetupToken:     setupToken,
-		BaseURL:        cfg.BaseURL(),
-		Version:        versionString(),
-		DatabasePath:   cfg.Database.Path,
+		API: api.New(api.Options{Monitors: monitors, Auth: s.auth, Store: st, Logger: log, ClientIP: web.ClientIP,
+			PingBodyLimit: cfg.Heartbeat.MaxBodyBytes, BaseURL: cfg.BaseURL(),
+			ResultsRetention: time.Duration(cfg.Retention.ResultsDays) * 24 * time.Hour}),
+		TLS:          cfg.Server.TLSEnabled(),
+		SetupToken:   setupToken,
+		BaseURL:      cfg.BaseURL(),
+		Version:      versionString(),
+		DatabasePath: cfg.Database.Path,
 	})
 	s.http = &http.Server{
-		Handler:           handler,
+		Handler:           withMetrics(met, handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -342,6 +349,18 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 			"url", cfg.BaseURL()+"/setup?token="+setupToken)
 	}
 	return s, nil
+}
+
+// withMetrics serves /metrics (Prometheus: its own bearer token, no session, no page
+// middleware) beside the site, which gets every other request untouched.
+func withMetrics(scrape, site http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			scrape.ServeHTTP(w, r)
+			return
+		}
+		site.ServeHTTP(w, r)
+	})
 }
 
 // bootstrapAdmin creates the first admin from STATUSTHING_ADMIN_EMAIL/PASSWORD when no user
@@ -735,7 +754,14 @@ func (c *cli) version(_ context.Context, args []string) int {
 
 // versionString is "version (commit, date)" from -ldflags, else from the module build info.
 func versionString() string {
-	v, rev, when := version, commit, date
+	v, rev, when := buildInfo()
+	return fmt.Sprintf("%s (%s, %s)", v, rev, when)
+}
+
+// buildInfo returns the version, short commit and date from -ldflags, else from the module
+// build info ("dev", "unknown commit", "unknown date" when neither has them).
+func buildInfo() (v, rev, when string) {
+	v, rev, when = version, commit, date
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
 			v = info.Main.Version
@@ -761,5 +787,5 @@ func versionString() string {
 	if when == "" {
 		when = "unknown date"
 	}
-	return fmt.Sprintf("%s (%s, %s)", v, rev, when)
+	return v, rev, when
 }

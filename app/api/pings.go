@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -111,7 +111,7 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request) {
 	}
 	body, truncated := truncateUTF8(msg, h.pingLimit)
 	rec := heartbeat.Record{MonitorID: id, Ping: heartbeat.Ping{Kind: kind, At: h.now()}, Method: "PUSH",
-		Body: body, Truncated: truncated, RemoteIP: infoOf(r).ip, UserAgent: r.UserAgent()}
+		Body: body, Truncated: truncated, RemoteIP: h.clientIP(r), UserAgent: r.UserAgent()}
 	if err := h.monitors.RecordPing(r.Context(), rec); err != nil {
 		if errors.Is(err, monitoring.ErrUnknownPing) {
 			pushError(w, http.StatusNotFound, "Monitor not found or not active.")
@@ -208,7 +208,7 @@ func truncateUTF8(s string, n int) (string, bool) {
 }
 
 func (h *Handler) recordPing(w http.ResponseWriter, r *http.Request, rec heartbeat.Record, created bool) {
-	rec.RemoteIP, rec.UserAgent = infoOf(r).ip, r.UserAgent()
+	rec.RemoteIP, rec.UserAgent = h.clientIP(r), r.UserAgent()
 	if len(rec.UserAgent) > 300 {
 		rec.UserAgent, _ = truncateUTF8(rec.UserAgent, 300)
 	}

@@ -270,6 +270,35 @@ func TestAPITokens(t *testing.T) {
 	}
 }
 
+func TestListAndRevokeAPITokens(t *testing.T) {
+	svc, clk, _ := newService(t)
+	ctx := context.Background()
+	secret, tok, err := svc.CreateAPIToken(ctx, auth.CreateAPITokenInput{Name: "ci", Scope: auth.ScopeWrite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A token made for an organization by id (the API's own token creation).
+	_, byID, err := svc.CreateAPIToken(ctx, auth.CreateAPITokenInput{OrgID: tok.OrgID, Name: "bot", Scope: auth.ScopeRead})
+	if err != nil || byID.OrgID != tok.OrgID {
+		t.Fatalf("create by org id: %+v %v", byID, err)
+	}
+	list, err := svc.ListAPITokens(ctx, tok.OrgID, 0, time.Time{}, time.Time{}, 10)
+	if err != nil || len(list) != 2 || list[0].ID != tok.ID || list[1].ID != byID.ID {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	clk.Advance(time.Minute)
+	revoked, err := svc.RevokeAPIToken(ctx, tok.OrgID, tok.ID)
+	if err != nil || !revoked.RevokedAt.Equal(clk.Now()) {
+		t.Fatalf("revoke: %+v %v", revoked, err)
+	}
+	if _, err := svc.VerifyAPIToken(ctx, secret); !errors.Is(err, auth.ErrTokenInvalid) {
+		t.Errorf("revoked token accepted: %v", err)
+	}
+	if _, err := svc.RevokeAPIToken(ctx, tok.OrgID+1, byID.ID); !auth.IsNotFound(err) {
+		t.Errorf("revoking in another organization: %v", err)
+	}
+}
+
 func TestSetupOnlyOnce(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "st.db")})

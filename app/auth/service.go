@@ -43,6 +43,12 @@ type Store interface {
 	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
 	APITokenByHash(ctx context.Context, hash []byte) (APIToken, error)
 	TouchAPIToken(ctx context.Context, id int64, now time.Time) error
+	// APITokens lists the tokens of orgID with an id above afterID, by id, created in
+	// [from, to) (zero: unbounded), at most limit.
+	APITokens(ctx context.Context, orgID, afterID int64, from, to time.Time, limit int) ([]APIToken, error)
+	// RevokeAPIToken revokes a token of orgID (keeping an earlier revocation time) and
+	// returns it.
+	RevokeAPIToken(ctx context.Context, orgID, id int64, now time.Time) (APIToken, error)
 
 	// EnsureSetting stores value under key unless the key exists, and returns the stored value.
 	EnsureSetting(ctx context.Context, key string, value []byte) ([]byte, error)
@@ -391,7 +397,8 @@ func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 
 // CreateAPITokenInput describes a new API token.
 type CreateAPITokenInput struct {
-	OrgSlug   string // "" = the first organization
+	OrgID     int64  // the token's organization; 0: OrgSlug says
+	OrgSlug   string // used when OrgID is 0; "" = the first organization
 	Name      string
 	Scope     Scope // "" = write
 	ExpiresAt time.Time
@@ -417,7 +424,10 @@ func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (s
 	}
 	var org Organization
 	var err error
-	if in.OrgSlug == "" {
+	switch {
+	case in.OrgID != 0:
+		org.ID = in.OrgID // a token made through the API, for the caller's organization
+	case in.OrgSlug == "":
 		orgs, err := s.store.Organizations(ctx)
 		if err != nil {
 			return "", APIToken{}, err
@@ -426,11 +436,13 @@ func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (s
 			return "", APIToken{}, &ValidationError{Field: "org", Message: "no organization yet: create the first user first"}
 		}
 		org = orgs[0]
-	} else if org, err = s.store.OrganizationBySlug(ctx, in.OrgSlug); err != nil {
-		if IsNotFound(err) {
-			return "", APIToken{}, &ValidationError{Field: "org", Message: fmt.Sprintf("no organization %q", in.OrgSlug)}
+	default:
+		if org, err = s.store.OrganizationBySlug(ctx, in.OrgSlug); err != nil {
+			if IsNotFound(err) {
+				return "", APIToken{}, &ValidationError{Field: "org", Message: fmt.Sprintf("no organization %q", in.OrgSlug)}
+			}
+			return "", APIToken{}, err
 		}
-		return "", APIToken{}, err
 	}
 	secret := newSecret(apiTokenPrefix)
 	t := APIToken{
@@ -472,6 +484,24 @@ func (s *Service) VerifyAPIToken(ctx context.Context, secret string) (APIToken, 
 		}
 		t.LastUsedAt = now
 	}
+	return t, nil
+}
+
+// ListAPITokens returns a page of the API tokens of org (revoked and expired ones too), by
+// id, after the token afterID, created in [from, to) (zero: unbounded). Their secrets are
+// not stored, so not returned.
+func (s *Service) ListAPITokens(ctx context.Context, orgID, afterID int64, from, to time.Time, limit int) ([]APIToken, error) {
+	return s.store.APITokens(ctx, orgID, afterID, from, to, limit)
+}
+
+// RevokeAPIToken revokes a token of org at once: its next call is refused. Revoking it again
+// changes nothing. A missing token gives an error for which IsNotFound is true.
+func (s *Service) RevokeAPIToken(ctx context.Context, orgID, id int64) (APIToken, error) {
+	t, err := s.store.RevokeAPIToken(ctx, orgID, id, s.now())
+	if err != nil {
+		return APIToken{}, err
+	}
+	s.log.Info("api token revoked", "token_id", t.ID, "org_id", orgID)
 	return t, nil
 }
 

@@ -25,6 +25,21 @@ type HeartbeatStore interface {
 	EnsurePingKeys(ctx context.Context) error
 }
 
+// PingObserver is told about pings, for metrics; *metrics.Metrics satisfies it. Its methods
+// run on the ping's request: they must be quick and must not block.
+type PingObserver interface {
+	// PingRecorded follows the commit of a ping.
+	PingRecorded(kind heartbeat.Kind)
+	// PingUnknown follows a ping to an address that matches no heartbeat.
+	PingUnknown()
+}
+
+// noPingObserver stands in for a nil Options.Observer.
+type noPingObserver struct{}
+
+func (noPingObserver) PingRecorded(heartbeat.Kind) {}
+func (noPingObserver) PingUnknown()                {}
+
 // Errors of ping addresses. The ping handler answers 404 and 409.
 var (
 	ErrUnknownPing   = errors.New("not found")
@@ -92,6 +107,7 @@ func (s *Service) PingByUUID(uuid string) (int64, error) {
 	id, ok := s.index.byUUID[uuid]
 	s.index.mu.RUnlock()
 	if !ok {
+		s.obs.PingUnknown()
 		return 0, ErrUnknownPing
 	}
 	return id, nil
@@ -106,15 +122,18 @@ func (s *Service) PingBySlug(ctx context.Context, key, slug string, create bool)
 	s.index.mu.RUnlock()
 	switch {
 	case !ok:
+		s.obs.PingUnknown()
 		return 0, false, ErrUnknownPing
 	case len(ids) == 1:
 		return ids[0], false, nil
 	case len(ids) > 1:
 		return 0, false, ErrAmbiguousSlug
 	case !create:
+		s.obs.PingUnknown()
 		return 0, false, ErrUnknownPing
 	}
 	if heartbeat.Slug(slug) != slug {
+		s.obs.PingUnknown()
 		return 0, false, fmt.Errorf("%w: %q is not a slug (lower-case letters, digits and dashes)", ErrUnknownPing, slug)
 	}
 	s.createMu.Lock() // two first pings of a new slug must not create two heartbeats
@@ -138,39 +157,67 @@ func (s *Service) RecordPing(ctx context.Context, rec heartbeat.Record) error {
 	ev, err := s.hb.RecordPing(ctx, rec, s.keepPings)
 	if auth.IsNotFound(err) {
 		s.reloadIndex(ctx)
+		s.obs.PingUnknown()
 		return ErrUnknownPing
 	}
 	if err != nil {
 		return err
 	}
+	s.obs.PingRecorded(rec.Kind)
 	if ev.Flip != nil {
 		s.log.Info("monitor status changed", "monitor_id", ev.MonitorID, "from", ev.Flip.From, "to", ev.Flip.To, "reason", ev.Flip.Reason)
 	}
-	if ev.Flip != nil || s.pingPublish.due(ev.MonitorID, s.now()) {
+	if ev.Flip != nil {
 		s.publish(ev)
+	} else {
+		s.pingPublish.offer(ev, s.publish)
 	}
 	return nil
 }
 
-// publishThrottle lets through at most one ping event per heartbeat per second (status
-// changes always pass): live pages want "last ping: now", not thousands of events a second
-// from a busy job, which would overflow their buffers.
+// publishThrottle passes on at most one ping event per heartbeat per second (status changes
+// bypass it): live pages want "last ping: now", not thousands of events a second from a busy
+// job, which would overflow their buffers. An event held back is not lost: the latest one
+// is sent when the second is over, so a page always ends on the last ping.
 type publishThrottle struct {
-	mu   sync.Mutex
-	last map[int64]time.Time
+	mu      sync.Mutex
+	last    map[int64]time.Time     // when the last event of a heartbeat went out
+	pending map[int64]monitor.Event // the latest event held back, per heartbeat
 }
 
-func (p *publishThrottle) due(id int64, now time.Time) bool {
+const publishEvery = time.Second
+
+func (p *publishThrottle) offer(ev monitor.Event, publish func(monitor.Event)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if now.Sub(p.last[id]) < time.Second {
-		return false
+	if p.last == nil {
+		p.last, p.pending = map[int64]time.Time{}, map[int64]monitor.Event{}
 	}
-	if p.last == nil || len(p.last) > 100_000 {
-		p.last = map[int64]time.Time{}
+	id := ev.MonitorID
+	if _, waiting := p.pending[id]; waiting {
+		p.pending[id] = ev // the timer below sends the newest
+		return
 	}
-	p.last[id] = now
-	return true
+	if wait := publishEvery - time.Since(p.last[id]); wait > 0 {
+		p.pending[id] = ev
+		time.AfterFunc(wait, func() { p.flush(id, publish) })
+		return
+	}
+	p.last[id] = time.Now()
+	publish(ev)
+}
+
+func (p *publishThrottle) flush(id int64, publish func(monitor.Event)) {
+	p.mu.Lock()
+	ev, ok := p.pending[id]
+	delete(p.pending, id)
+	if ok {
+		p.last[id] = time.Now()
+	}
+	p.mu.Unlock()
+	if ok {
+		publish(ev)
+	}
 }
 
 // SweepHeartbeats finds the heartbeats whose ping is overdue (late, then down) and

@@ -48,8 +48,11 @@ type Publisher interface {
 	Publish(monitor.Event)
 }
 
-// errNotProbed refuses to check a heartbeat: its pings are its checks.
-var errNotProbed = errors.New("a heartbeat is not checked by statusthing: it waits for the job's pings")
+// ErrNotProbed refuses to check a heartbeat: its pings are its checks.
+var ErrNotProbed = errors.New("a heartbeat is not checked by statusthing: it waits for the job's pings")
+
+// ErrPaused refuses to check a paused monitor now.
+var ErrPaused = errors.New("the monitor is paused: resume it first")
 
 // ErrManaged refuses changes through the UI or API to monitors declared in the config file.
 var ErrManaged = errors.New("this monitor is declared in the configuration file: change it there")
@@ -64,6 +67,8 @@ type Options struct {
 	Now       func() time.Time
 	// KeepPings is how many pings are kept per heartbeat (heartbeat.keep_pings).
 	KeepPings int
+	// Observer is told about pings, for metrics; optional.
+	Observer PingObserver
 }
 
 // Service is the single entry point for monitor changes.
@@ -80,6 +85,7 @@ type Service struct {
 	index       pingIndex
 	createMu    sync.Mutex // serializes creations by ping (?create=1)
 	pingPublish publishThrottle
+	obs         PingObserver
 }
 
 // New builds the service.
@@ -93,8 +99,11 @@ func New(opts Options) *Service {
 	if opts.KeepPings <= 0 {
 		opts.KeepPings = 1000
 	}
+	if opts.Observer == nil {
+		opts.Observer = noPingObserver{}
+	}
 	return &Service{store: opts.Store, sched: opts.Scheduler, prober: opts.Prober, pub: opts.Publisher, log: opts.Logger,
-		now: opts.Now, hb: opts.Store, keepPings: opts.KeepPings}
+		now: opts.Now, hb: opts.Store, keepPings: opts.KeepPings, obs: opts.Observer}
 }
 
 func (s *Service) publish(ev monitor.Event) {
@@ -230,10 +239,10 @@ func (s *Service) CheckNow(ctx context.Context, orgID, id int64) (monitor.Result
 		return monitor.Result{}, monitor.Monitor{}, err
 	}
 	if m.Paused {
-		return monitor.Result{}, m, errors.New("the monitor is paused: resume it first")
+		return monitor.Result{}, m, ErrPaused
 	}
 	if !m.Type.Active() {
-		return monitor.Result{}, m, errNotProbed
+		return monitor.Result{}, m, ErrNotProbed
 	}
 	res, state, _, err := s.sched.RunNow(ctx, m)
 	if err != nil {
@@ -250,7 +259,7 @@ func (s *Service) Test(ctx context.Context, spec monitor.Spec) (monitor.Result, 
 		return monitor.Result{}, err
 	}
 	if !m.Type.Active() {
-		return monitor.Result{}, errNotProbed
+		return monitor.Result{}, ErrNotProbed
 	}
 	return s.prober.Probe(ctx, m), nil
 }

@@ -22,6 +22,8 @@ func (h *Handler) routes() {
 	m.Handle("GET /admin/monitors/new", h.admin(h.monitorNew))
 	m.Handle("POST /admin/monitors", h.adminForm(h.monitorCreate))
 	m.Handle("POST /admin/monitors/test", h.adminForm(h.monitorTest))
+	m.Handle("GET /admin/monitors/schedule-preview", h.admin(h.schedulePreviewFragment))
+	m.Handle("GET /admin/monitors/{id}/heartbeat", h.admin(h.heartbeatLive))
 	m.Handle("GET /admin/monitors/{id}", h.admin(h.monitorShow))
 	m.Handle("GET /admin/monitors/{id}/edit", h.admin(h.monitorEdit))
 	m.Handle("POST /admin/monitors/{id}", h.adminForm(h.monitorUpdate))
@@ -36,11 +38,11 @@ func (h *Handler) routes() {
 	m.Handle("GET /admin/settings", h.admin(h.settings))
 	m.Handle("POST /admin/settings/profile", h.adminForm(h.saveProfile))
 
-	// Pings: every method reaches the handler, which answers CORS preflights and 405s.
-	m.HandleFunc("/ping/{a}", h.ping)
-	m.HandleFunc("/ping/{a}/{b}", h.ping)
-	m.HandleFunc("/ping/{a}/{b}/{c}", h.ping)
-	m.HandleFunc("/api/push/{token}", h.push)
+	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
+	if h.api != nil {
+		m.Handle("/ping/", h.api)
+		m.Handle("/api/", h.api)
+	}
 
 	m.HandleFunc("/", h.notFound)
 }

@@ -31,34 +31,35 @@ type Options struct {
 	Assets         *assets.Set
 	Logger         *slog.Logger
 	TrustedProxies []netip.Prefix
-	PingBodyLimit  int    // bytes of a ping's body kept as its log (heartbeat.max_body_bytes)
-	TLS            bool   // the server terminates TLS itself
-	SetupToken     string // one-time first-run token; "" when an account exists
-	BaseURL        string
-	Version        string
-	DatabasePath   string
-	Now            func() time.Time
+	// API serves /ping/ and /api/ (app/api) behind this handler's middleware.
+	API          http.Handler
+	TLS          bool   // the server terminates TLS itself
+	SetupToken   string // one-time first-run token; "" when an account exists
+	BaseURL      string
+	Version      string
+	DatabasePath string
+	Now          func() time.Time
 }
 
 // Handler is the HTTP handler of the whole site.
 type Handler struct {
-	auth      *auth.Service
-	monitors  *monitoring.Service
-	hub       *Hub
-	health    Health
-	catalogs  *i18n.Catalogs
-	assets    *assets.Set
-	log       *slog.Logger
-	proxies   []netip.Prefix
-	pingLimit int
-	tls       bool
-	setup     string
-	baseURL   string
-	version   string
-	dbPath    string
-	now       func() time.Time
-	mux       *http.ServeMux
-	root      http.Handler
+	auth     *auth.Service
+	monitors *monitoring.Service
+	hub      *Hub
+	health   Health
+	catalogs *i18n.Catalogs
+	assets   *assets.Set
+	log      *slog.Logger
+	proxies  []netip.Prefix
+	api      http.Handler
+	tls      bool
+	setup    string
+	baseURL  string
+	version  string
+	dbPath   string
+	now      func() time.Time
+	mux      *http.ServeMux
+	root     http.Handler
 }
 
 // New builds the handler and its routes.
@@ -70,27 +71,31 @@ func New(opts Options) *Handler {
 		opts.Now = time.Now
 	}
 	h := &Handler{
-		auth:      opts.Auth,
-		monitors:  opts.Monitors,
-		hub:       opts.Hub,
-		health:    opts.Health,
-		catalogs:  opts.Catalogs,
-		assets:    opts.Assets,
-		log:       opts.Logger,
-		proxies:   opts.TrustedProxies,
-		pingLimit: max(opts.PingBodyLimit, 0),
-		tls:       opts.TLS,
-		setup:     opts.SetupToken,
-		baseURL:   opts.BaseURL,
-		version:   opts.Version,
-		dbPath:    opts.DatabasePath,
-		now:       opts.Now,
-		mux:       http.NewServeMux(),
+		auth:     opts.Auth,
+		monitors: opts.Monitors,
+		hub:      opts.Hub,
+		health:   opts.Health,
+		catalogs: opts.Catalogs,
+		assets:   opts.Assets,
+		log:      opts.Logger,
+		proxies:  opts.TrustedProxies,
+		api:      opts.API,
+		tls:      opts.TLS,
+		setup:    opts.SetupToken,
+		baseURL:  opts.BaseURL,
+		version:  opts.Version,
+		dbPath:   opts.DatabasePath,
+		now:      opts.Now,
+		mux:      http.NewServeMux(),
 	}
 	h.routes()
 	h.root = h.recoverPanics(h.clientInfo(h.logRequests(h.securityHeaders(h.mux))))
 	return h
 }
+
+// ClientIP returns the client's address as resolved by the handler's middleware (trusted
+// proxies weighed), for handlers mounted behind it.
+func ClientIP(r *http.Request) string { return infoOf(r).ip }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

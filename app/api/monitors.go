@@ -1,0 +1,354 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+
+	"statusthing/app/monitor"
+)
+
+// secretMask stands for a stored secret (auth_password, bearer_token) in answers: secrets
+// are never sent back. Sent in a PUT or PATCH, it keeps the stored value.
+const secretMask = "********"
+
+// monitorJSON is a monitor as the API shows it: the keys of its [[monitors]] block (its
+// Spec, defaults filled in) plus its identity and status.
+type monitorJSON struct {
+	ID int64 `json:"id"`
+	monitor.Spec
+	Status        monitor.Status `json:"status"`
+	StatusSince   time.Time      `json:"status_since"`
+	LastCheckedAt *time.Time     `json:"last_checked_at"`
+	PingURL       string         `json:"ping_url,omitempty"`
+}
+
+// monitorInput is the body of a create or replace: a Spec. The read-only keys of
+// monitorJSON are accepted and ignored, so that a GET answer can be edited and sent back;
+// an id must match the URL's.
+type monitorInput struct {
+	monitor.Spec
+	ID            *int64          `json:"id,omitempty"`
+	Status        json.RawMessage `json:"status,omitempty"`
+	StatusSince   json.RawMessage `json:"status_since,omitempty"`
+	LastCheckedAt json.RawMessage `json:"last_checked_at,omitempty"`
+	PingURL       json.RawMessage `json:"ping_url,omitempty"`
+}
+
+var typeOfMonitorInput = reflect.TypeFor[monitorInput]()
+
+// readOnlyKeys are the keys of monitorJSON that are not Spec keys.
+var readOnlyKeys = []string{"id", "status", "status_since", "last_checked_at", "ping_url"}
+
+func (h *Handler) monitorJSON(m monitor.Monitor, uuid string) monitorJSON {
+	spec := monitor.SpecOf(m)
+	if spec.AuthPassword != "" {
+		spec.AuthPassword = secretMask
+	}
+	if spec.BearerToken != "" {
+		spec.BearerToken = secretMask
+	}
+	out := monitorJSON{ID: m.ID, Spec: spec, Status: m.State.Status, StatusSince: m.State.Since}
+	if !m.State.LastCheckedAt.IsZero() {
+		t := m.State.LastCheckedAt
+		out.LastCheckedAt = &t
+	}
+	if uuid != "" {
+		out.PingURL = h.baseURL + "/ping/" + uuid
+	}
+	return out
+}
+
+// monitorsJSON converts monitors, with the ping URLs of the heartbeats among them.
+func (h *Handler) monitorsJSON(r *http.Request, org int64, ms []monitor.Monitor) ([]monitorJSON, error) {
+	var ids []int64
+	for _, m := range ms {
+		if m.Type == monitor.TypeHeartbeat {
+			ids = append(ids, m.ID)
+		}
+	}
+	uuids, err := h.store.HeartbeatUUIDs(r.Context(), org, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]monitorJSON, len(ms))
+	for i, m := range ms {
+		out[i] = h.monitorJSON(m, uuids[m.ID])
+	}
+	return out, nil
+}
+
+func (h *Handler) replyMonitor(w http.ResponseWriter, r *http.Request, c *call, status int, m monitor.Monitor) error {
+	js, err := h.monitorsJSON(r, c.org, []monitor.Monitor{m})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, js[0])
+	return nil
+}
+
+// pathID reads the {id} of the URL.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, newError(http.StatusNotFound, codeNotFound, "not found: ids are positive integers")
+	}
+	return id, nil
+}
+
+func statusNames() []string {
+	return []string{"pending", "up", "degraded", "down", "paused", "new", "late"}
+}
+
+func typeNames() []string {
+	out := []string{}
+	for _, t := range monitor.SpecTypes() {
+		out = append(out, string(t))
+	}
+	if !slices.Contains(out, string(monitor.TypeBrowser)) {
+		out = append(out, string(monitor.TypeBrowser))
+	}
+	return out
+}
+
+func (h *Handler) listMonitors(w http.ResponseWriter, r *http.Request, c *call) error {
+	q := r.URL.Query()
+	lq, err := parseList(q, "monitors")
+	if err != nil {
+		return err
+	}
+	status, typ := q.Get("status"), q.Get("type")
+	if status != "" && !slices.Contains(statusNames(), status) {
+		return badParam("status", "must be one of pending, up, degraded, down, paused, new, late")
+	}
+	if typ != "" && !slices.Contains(typeNames(), typ) {
+		return badParam("type", "must be a monitor type such as http or heartbeat")
+	}
+	ms, err := h.store.MonitorsPage(r.Context(), c.org, lq.cursor.id, monitor.Status(status), monitor.Type(typ),
+		lq.from, lq.to, lq.limit+1)
+	if err != nil {
+		return err
+	}
+	js, err := h.monitorsJSON(r, c.org, ms)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pageOf(js, lq.limit,
+		func(m monitorJSON) cursor { return cursor{list: "monitors", id: m.ID} },
+		func(m monitorJSON) monitorJSON { return m }))
+	return nil
+}
+
+func (h *Handler) getMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	m, err := h.monitors.Get(r.Context(), c.org, id)
+	if err != nil {
+		return err
+	}
+	return h.replyMonitor(w, r, c, http.StatusOK, m)
+}
+
+func (h *Handler) createMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	spec, err := decodeMonitor(w, r, 0, monitor.Spec{})
+	if err != nil {
+		return err
+	}
+	m, err := h.monitors.Create(r.Context(), c.org, spec)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", apiPrefix+"/monitors/"+strconv.FormatInt(m.ID, 10))
+	return h.replyMonitor(w, r, c, http.StatusCreated, m)
+}
+
+func (h *Handler) replaceMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	cur, err := h.monitors.Get(r.Context(), c.org, id)
+	if err != nil {
+		return err
+	}
+	spec, err := decodeMonitor(w, r, id, monitor.SpecOf(cur))
+	if err != nil {
+		return err
+	}
+	m, err := h.monitors.Update(r.Context(), c.org, id, spec)
+	if err != nil {
+		return err
+	}
+	return h.replyMonitor(w, r, c, http.StatusOK, m)
+}
+
+// decodeMonitor reads the spec of a create (id 0) or a replace of the monitor whose spec is
+// stored: a masked secret takes the stored value.
+func decodeMonitor(w http.ResponseWriter, r *http.Request, id int64, stored monitor.Spec) (monitor.Spec, error) {
+	body, err := readBody(w, r)
+	if err != nil {
+		return monitor.Spec{}, err
+	}
+	return parseMonitor(body, id, stored)
+}
+
+// parseMonitor decodes a monitor body (see decodeMonitor); the fuzz test drives it.
+func parseMonitor(body []byte, id int64, stored monitor.Spec) (monitor.Spec, error) {
+	var in monitorInput
+	if err := decodeObject(body, &in); err != nil {
+		return monitor.Spec{}, err
+	}
+	if in.ID != nil && *in.ID != id {
+		msg := "is read-only: leave it out"
+		if id != 0 {
+			msg = "does not match the URL's id " + strconv.FormatInt(id, 10)
+		}
+		return monitor.Spec{}, fieldErr(http.StatusUnprocessableEntity, codeValidation, "id", msg)
+	}
+	spec := in.Spec
+	if spec.AuthPassword == secretMask {
+		spec.AuthPassword = stored.AuthPassword
+	}
+	if spec.BearerToken == secretMask {
+		spec.BearerToken = stored.BearerToken
+	}
+	return spec, nil
+}
+
+// patchMonitor applies a JSON merge patch to the monitor's spec.
+func (h *Handler) patchMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	cur, err := h.monitors.Get(r.Context(), c.org, id)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	spec, err := applyPatch(body, id, monitor.SpecOf(cur))
+	if err != nil {
+		return err
+	}
+	m, err := h.monitors.Update(r.Context(), c.org, id, spec)
+	if err != nil {
+		return err
+	}
+	return h.replyMonitor(w, r, c, http.StatusOK, m)
+}
+
+// applyPatch merges patch into stored (RFC 7386) and decodes the result like a PUT body:
+// the patch's keys are checked as a body's are, and a masked secret keeps the stored value.
+func applyPatch(patch []byte, id int64, stored monitor.Spec) (monitor.Spec, error) {
+	raw, err := objectOf(patch)
+	if err != nil {
+		return monitor.Spec{}, err
+	}
+	known := jsonKeys(typeOfMonitorInput)
+	for _, k := range sortedKeys(raw) {
+		if !known[k] {
+			return monitor.Spec{}, fieldErr(http.StatusBadRequest, codeUnknownField, k, "unknown field")
+		}
+	}
+	p, err := decodeGeneric(patch)
+	if err != nil {
+		return monitor.Spec{}, newError(http.StatusBadRequest, codeInvalidJSON, "malformed JSON")
+	}
+	pm := p.(map[string]any) // objectOf made sure it is an object
+	for _, k := range readOnlyKeys {
+		if k != "id" {
+			delete(pm, k)
+		}
+	}
+	for _, k := range []string{"auth_password", "bearer_token"} {
+		if pm[k] == secretMask {
+			delete(pm, k)
+		}
+	}
+	cur, err := json.Marshal(stored)
+	if err != nil {
+		return monitor.Spec{}, err
+	}
+	target, err := decodeGeneric(cur)
+	if err != nil {
+		return monitor.Spec{}, err
+	}
+	merged, err := json.Marshal(mergePatch(target, pm))
+	if err != nil {
+		return monitor.Spec{}, err
+	}
+	return parseMonitor(merged, id, stored)
+}
+
+func (h *Handler) deleteMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := h.monitors.Delete(r.Context(), c.org, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) pauseMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	return h.setPaused(w, r, c, true)
+}
+
+func (h *Handler) resumeMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	return h.setPaused(w, r, c, false)
+}
+
+func (h *Handler) setPaused(w http.ResponseWriter, r *http.Request, c *call, paused bool) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	set := h.monitors.Resume
+	if paused {
+		set = h.monitors.Pause
+	}
+	m, err := set(r.Context(), c.org, id)
+	if err != nil {
+		return err
+	}
+	return h.replyMonitor(w, r, c, http.StatusOK, m)
+}
+
+// checkAnswer is the answer of a check now: its result and the monitor after it.
+type checkAnswer struct {
+	Result  resultJSON  `json:"result"`
+	Monitor monitorJSON `json:"monitor"`
+}
+
+func (h *Handler) checkMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	res, m, err := h.monitors.CheckNow(r.Context(), c.org, id)
+	if err != nil {
+		return err
+	}
+	// The service returns the state after the check; read the monitor again for the rest
+	// (last_checked_at) as the store has it.
+	if fresh, err := h.monitors.Get(r.Context(), c.org, id); err == nil {
+		m = fresh
+	}
+	res.MonitorID = m.ID
+	js, err := h.monitorsJSON(r, c.org, []monitor.Monitor{m})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, checkAnswer{Result: toResultJSON(res), Monitor: js[0]})
+	return nil
+}

@@ -1,0 +1,415 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"statusthing/app/auth"
+	"statusthing/app/heartbeat"
+	"statusthing/app/monitor"
+)
+
+// The OpenAPI 3.1 document is built from the route table (operations) and from the Go types
+// the handlers encode and decode (schemas, by reflection), so it cannot drift from them.
+
+// schemaTypes are the component schemas, by name; route.Body and route.Result name them.
+// Pages ("MonitorPage"...) are added for the List routes.
+var schemaTypes = map[string]reflect.Type{
+	"Monitor":      reflect.TypeFor[monitorJSON](),
+	"CheckAnswer":  reflect.TypeFor[checkAnswer](),
+	"Result":       reflect.TypeFor[resultJSON](),
+	"Ping":         reflect.TypeFor[pingJSON](),
+	"Flip":         reflect.TypeFor[flipJSON](),
+	"Trend":        reflect.TypeFor[trendJSON](),
+	"TrendBucket":  reflect.TypeFor[bucketJSON](),
+	"Token":        reflect.TypeFor[tokenJSON](),
+	"CreatedToken": reflect.TypeFor[createdTokenJSON](),
+	"TokenInput":   reflect.TypeFor[tokenInput](),
+}
+
+// pageTypes are the list answers, by the name of their item schema.
+var pageTypes = map[string]reflect.Type{
+	"Monitor": reflect.TypeFor[page[monitorJSON]](),
+	"Result":  reflect.TypeFor[page[resultJSON]](),
+	"Ping":    reflect.TypeFor[page[pingJSON]](),
+	"Flip":    reflect.TypeFor[page[flipJSON]](),
+	"Token":   reflect.TypeFor[page[tokenJSON]](),
+}
+
+// enums are the values of the named string types.
+var enums = map[reflect.Type]func() []string{
+	reflect.TypeFor[monitor.Status]():  statusNames,
+	reflect.TypeFor[monitor.Type]():    typeNames,
+	reflect.TypeFor[monitor.Outcome](): func() []string { return []string{"up", "degraded", "down"} },
+	reflect.TypeFor[monitor.ErrorClass](): func() []string {
+		return []string{"dns", "refused", "timeout", "network", "tls", "cert", "status", "assertion", "latency",
+			"redirect", "protocol", "internal"}
+	},
+	reflect.TypeFor[heartbeat.Kind](): func() []string { return []string{"success", "start", "fail", "log", "exit"} },
+	reflect.TypeFor[auth.Scope]():     func() []string { return []string{"read", "write"} },
+}
+
+// descriptions of JSON keys, by "Schema.key" or, for every schema, by "key".
+var descriptions = map[string]string{
+	// Monitor (the keys of a [[monitors]] block; see statusthing.example.toml)
+	"Monitor.id":              "Read-only.",
+	"Monitor.name":            "Shown in lists, alerts and status pages; at most 100 characters.",
+	"Monitor.type":            "Fixed once created, except between probed types. browser cannot be created yet.",
+	"Monitor.interval":        `Time between checks, "10s" to "24h" (default "60s").`,
+	"Monitor.timeout":         `Of one check, at most interval (default "10s", or interval if shorter).`,
+	"Monitor.retries":         "Extra consecutive failed checks before down, 0 to 10 (default 1).",
+	"Monitor.recoveries":      "Consecutive successful checks that end an outage, 1 to 10 (default 1).",
+	"Monitor.retry_interval":  `Time between checks while a failure is confirmed or a recovery counted (default "20s").`,
+	"Monitor.paused":          "Kept but not checked. Pause and resume are also operations of their own.",
+	"Monitor.method":          "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS (default GET).",
+	"Monitor.url":             "Required for http: an absolute http:// or https:// URL.",
+	"Monitor.headers":         "Request headers.",
+	"Monitor.body":            "Request body.",
+	"Monitor.auth_user":       "HTTP basic auth user.",
+	"Monitor.auth_password":   "HTTP basic auth password. Never shown: answers carry ******** when one is set; sending ******** keeps it.",
+	"Monitor.bearer_token":    "Sent as Authorization: Bearer. Never shown: answers carry ******** when one is set; sending ******** keeps it.",
+	"Monitor.max_redirects":   "Redirects followed, 0 to 30 (default 10).",
+	"Monitor.expected_status": `Accepted status codes and ranges, e.g. "200-299,301" (default "200-299").`,
+	"Monitor.json":            `Assertions on a JSON body, e.g. "$.status == \"ok\"".`,
+	"Monitor.degraded_above":  "Slower answers are degraded.",
+	"Monitor.down_above":      "Slower answers are down; at most timeout.",
+	"Monitor.address":         "host:port (tls: the port defaults to 443).",
+	"Monitor.hostname":        "The name to resolve.",
+	"Monitor.record_type":     "A, AAAA, CNAME, MX, TXT or NS (default A).",
+	"Monitor.expected":        "Answers to find; empty: any answer will do.",
+	"Monitor.period":          `A ping is expected this long after the last (default "24h" unless cron is set).`,
+	"Monitor.cron":            "A 5-field cron expression, instead of period.",
+	"Monitor.timezone":        "IANA time zone of cron (default UTC).",
+	"Monitor.grace":           `How late a ping may be before the job is down (default "1h").`,
+	"Monitor.status":          "Read-only. Heartbeats: new, up, late, down or paused.",
+	"Monitor.status_since":    "Read-only. When the status was entered.",
+	"Monitor.last_checked_at": "Read-only. The last check or ping; null if none yet.",
+	"Monitor.ping_url":        "Read-only. Heartbeats only: the URL the job pings.",
+	"Result.duration_ms":      "How long the check took.",
+	"Result.details":          "Measurements; those not taken are left out.",
+	"Trend.from":              "Start of the first bucket (from, rounded down).",
+	"TrendBucket.uptime":      "ups / checks (degraded checks count as up).",
+	"TrendBucket.p95_latency_ms": "1m: exact (nearest rank). 1h, 1d: estimated from a latency histogram " +
+		"(within one histogram bucket of the truth).",
+	"Token.active":          "Neither revoked nor expired.",
+	"Token.prefix":          "The secret's first characters, to tell tokens apart.",
+	"CreatedToken.token":    "The secret, shown this once only: send it as Authorization: Bearer <token>.",
+	"TokenInput.scope":      "read: GET only. write: everything.",
+	"TokenInput.expires_at": "When the token stops working (default: never).",
+	"TokenInput.expires_in": `Alternative to expires_at: a lifetime such as "720h".`,
+	"next_cursor":           "Pass as cursor to get the next page; null on the last page.",
+}
+
+// readOnly are the keys of monitorJSON set by statusthing.
+var readOnly = map[string]bool{"Monitor.id": true, "Monitor.status": true, "Monitor.status_since": true,
+	"Monitor.last_checked_at": true, "Monitor.ping_url": true}
+
+type schemaGen struct {
+	refs map[reflect.Type]string // types with a component of their own
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+// schema describes t; owner names the component being built (for descriptions).
+func (g *schemaGen) schema(t reflect.Type, owner string) map[string]any {
+	if name, ok := g.refs[t]; ok && name != owner {
+		return ref(name)
+	}
+	if f, ok := enums[t]; ok {
+		return enumSchema(f())
+	}
+	switch t {
+	case reflect.TypeFor[time.Time]():
+		return map[string]any{"type": "string", "format": "date-time"}
+	case reflect.TypeFor[monitor.Duration]():
+		return map[string]any{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`,
+			"examples": []any{"30s"}}
+	case reflect.TypeFor[json.RawMessage]():
+		return map[string]any{}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		s := g.schema(t.Elem(), owner)
+		if typ, ok := s["type"].(string); ok {
+			s["type"] = []any{typ, "null"}
+			return s
+		}
+		return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": g.schema(t.Elem(), owner)}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem(), owner)}
+	case reflect.Struct:
+		return g.object(t, owner)
+	}
+	panic(fmt.Sprintf("api: no schema for %s", t)) // a new field type: teach schema about it
+}
+
+// object describes a struct: its JSON keys, those without omitempty required.
+func (g *schemaGen) object(t reflect.Type, owner string) map[string]any {
+	props := map[string]any{}
+	var required []any
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			name, opts, _ := strings.Cut(tag, ",")
+			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				walk(f.Type) // promoted keys, as encoding/json does
+				continue
+			}
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			s := g.schema(f.Type, owner)
+			if _, isRef := s["$ref"]; isRef {
+				s = map[string]any{"$ref": s["$ref"]} // siblings of $ref stay off
+			} else {
+				desc := descriptions[owner+"."+name]
+				if desc == "" {
+					desc = descriptions[name]
+				}
+				if scope := f.Tag.Get("types"); scope != "" {
+					desc = strings.TrimSpace(desc + " Only for " + strings.ReplaceAll(scope, ",", ", ") + " monitors.")
+				}
+				if desc != "" {
+					s["description"] = desc
+				}
+				if readOnly[owner+"."+name] {
+					s["readOnly"] = true
+				}
+			}
+			props[name] = s
+			if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
+				required = append(required, name)
+			}
+		}
+	}
+	walk(t)
+	out := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		out["required"] = required
+	}
+	return out
+}
+
+func enumSchema(values []string) map[string]any {
+	vs := make([]any, len(values))
+	for i, v := range values {
+		vs[i] = v
+	}
+	return map[string]any{"type": "string", "enum": vs}
+}
+
+// patchSchema is the merge patch of a monitor: any of its writable keys, null resetting one.
+func patchSchema(monitorSchema map[string]any) map[string]any {
+	props := map[string]any{}
+	for k, v := range monitorSchema["properties"].(map[string]any) {
+		s := v.(map[string]any)
+		if s["readOnly"] == true {
+			continue
+		}
+		props[k] = map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
+	}
+	return map[string]any{"type": "object", "properties": props, "additionalProperties": false,
+		"description": "A JSON merge patch (RFC 7386) of a Monitor: keys set replace, null resets a key to its default."}
+}
+
+func errorSchema() map[string]any {
+	codes := []string{codeInvalidJSON, codeUnknownField, codeInvalidParameter, codeInvalidCursor, codeUnauthorized,
+		codeInsufficient, codeNotFound, codeMethodNotAllowed, codeManaged, codeNotProbed, codePaused, codeTooLarge,
+		codeMediaType, codeValidation, codeInternal}
+	fe := map[string]any{"type": "object", "required": []any{"field", "message"}, "properties": map[string]any{
+		"field": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}
+	return map[string]any{"type": "object", "required": []any{"error"}, "properties": map[string]any{
+		"error": map[string]any{"type": "object", "required": []any{"code", "message"}, "properties": map[string]any{
+			"code":    map[string]any{"type": "string", "enum": toAny(codes), "description": "Stable; messages may change."},
+			"message": map[string]any{"type": "string"},
+			"field":   map[string]any{"type": "string", "description": "The first refused key or parameter, if any."},
+			"fields":  map[string]any{"type": "array", "items": fe, "description": "Every refused key (validation)."},
+		}},
+	}}
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// errorResponses are the shared error answers, by status.
+var errorResponses = map[int]struct{ name, desc string }{
+	400: {"BadRequest", "Malformed JSON, an unknown key, or a bad query parameter or cursor."},
+	401: {"Unauthorized", "No token, or an unknown, expired or revoked one."},
+	403: {"Forbidden", "A read-only token on a write."},
+	404: {"NotFound", "No such resource in the token's organization."},
+	409: {"Conflict", "The resource's state forbids it (config-managed monitor, heartbeat check, paused monitor)."},
+	413: {"TooLarge", "The body is over 1 MiB."},
+	415: {"UnsupportedMediaType", "The body is not JSON."},
+	422: {"Unprocessable", "A value was refused; error.field names it, error.fields lists every one."},
+	500: {"InternalError", "Something failed on the server; details are in its log."},
+}
+
+var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// buildOpenAPI renders the document of table.
+func (h *Handler) buildOpenAPI(table []route) []byte {
+	g := &schemaGen{refs: map[reflect.Type]string{}}
+	for name, t := range schemaTypes {
+		g.refs[t] = name
+	}
+	schemas := map[string]any{"Error": errorSchema(), "OpenAPI": map[string]any{"type": "object"}}
+	for name, t := range schemaTypes {
+		schemas[name] = g.schema(t, name)
+	}
+	schemas["MonitorPatch"] = patchSchema(schemas["Monitor"].(map[string]any))
+	for item, t := range pageTypes {
+		schemas[item+"Page"] = g.schema(t, item+"Page")
+	}
+
+	responses := map[string]any{}
+	for _, e := range errorResponses {
+		responses[e.name] = map[string]any{"description": e.desc,
+			"content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+	}
+	responses["Unauthorized"].(map[string]any)["headers"] = map[string]any{"WWW-Authenticate": map[string]any{
+		"description": `Bearer realm="statusthing" (error="invalid_token" for a refused token).`,
+		"schema":      map[string]any{"type": "string"}}}
+
+	paths := map[string]any{}
+	tags := []any{}
+	seenTag := map[string]bool{}
+	for _, rt := range table {
+		if !seenTag[rt.Tag] {
+			seenTag[rt.Tag] = true
+			tags = append(tags, map[string]any{"name": rt.Tag, "description": tagDescriptions[rt.Tag]})
+		}
+		item, _ := paths[rt.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.Path] = item
+		}
+		item[strings.ToLower(rt.Method)] = h.operation(rt)
+	}
+
+	// A relative server URL: the API is where this document was fetched from, whatever
+	// name or proxy the client used to reach it (base_url may be a default like localhost).
+	server := apiPrefix
+	doc := map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":   "statusthing API",
+			"version": "1",
+			"description": "Monitors, their history and API tokens of one organization: the token's. " +
+				"Send Authorization: Bearer <token> (create one with `statusthing token create`). " +
+				"Lists are pages of {items, next_cursor}, newest first for histories; pass next_cursor back as cursor. " +
+				"Errors are {error: {code, message, field}}. Unknown JSON keys and query parameters are refused.",
+		},
+		"servers":  []any{map[string]any{"url": server, "description": "This statusthing (relative to the document's URL)"}},
+		"security": []any{map[string]any{"bearerAuth": []any{}}},
+		"tags":     tags,
+		"paths":    paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearerAuth": map[string]any{"type": "http", "scheme": "bearer",
+				"bearerFormat": "st_…", "description": "An API token (st_…). read tokens may only GET."}},
+			"schemas":   schemas,
+			"responses": responses,
+		},
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		panic("api: openapi document: " + err.Error()) // built from our own maps: a bug
+	}
+	return b
+}
+
+var tagDescriptions = map[string]string{
+	"meta":     "About the API itself.",
+	"monitors": "Monitors of every type: http, tcp, dns, tls, browser, heartbeat.",
+	"history":  "What monitors recorded: results, pings, status changes, trends.",
+	"tokens":   "API tokens of the organization.",
+}
+
+// operation describes one route.
+func (h *Handler) operation(rt route) map[string]any {
+	op := map[string]any{"operationId": rt.ID, "summary": rt.Summary, "tags": []any{rt.Tag}}
+	if rt.Doc != "" {
+		op["description"] = rt.Doc
+	}
+	if rt.Public {
+		op["security"] = []any{}
+	}
+	params := []any{}
+	for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
+			"description": "The resource's id.", "schema": map[string]any{"type": "integer", "format": "int64", "minimum": 1}})
+	}
+	for _, p := range rt.Query {
+		params = append(params, map[string]any{"name": p.Name, "in": "query", "required": false,
+			"description": p.Description, "schema": p.Schema})
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	errs := []int{400, 500}
+	if !rt.Public {
+		errs = append(errs, 401)
+		if rt.Method != "GET" {
+			errs = append(errs, 403)
+		}
+	}
+	if strings.Contains(rt.Path, "{") {
+		errs = append(errs, 404)
+	}
+	if rt.Conflict {
+		errs = append(errs, 409)
+	}
+	if rt.Body != "" {
+		bodyType := rt.BodyType
+		if bodyType == "" {
+			bodyType = "application/json"
+		}
+		op["requestBody"] = map[string]any{"required": true,
+			"content": map[string]any{bodyType: map[string]any{"schema": ref(rt.Body)}}}
+		errs = append(errs, 413, 415, 422)
+	}
+	responses := map[string]any{}
+	ok := map[string]any{"description": rt.Summary}
+	switch {
+	case rt.List:
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.Result + "Page")}}
+	case rt.Result != "":
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.Result)}}
+	}
+	if rt.Status == 201 && strings.HasPrefix(rt.Path, "/monitors") {
+		ok["headers"] = map[string]any{"Location": map[string]any{"description": "The new monitor's URL.",
+			"schema": map[string]any{"type": "string"}}}
+	}
+	responses[strconv.Itoa(rt.Status)] = ok
+	for _, code := range errs {
+		responses[strconv.Itoa(code)] = map[string]any{"$ref": "#/components/responses/" + errorResponses[code].name}
+	}
+	op["responses"] = responses
+	return op
+}

@@ -1,0 +1,309 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"statusthing/app/api"
+	"statusthing/app/monitor"
+)
+
+// openAPIDoc fetches and parses the served document.
+func openAPIDoc(t *testing.T, e *env) map[string]any {
+	t.Helper()
+	a := e.do("GET", "/api/v1/openapi.json", "", "")
+	if a.Status != http.StatusOK || a.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("openapi.json: %d %q", a.Status, a.Header.Get("Content-Type"))
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.Body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// operations lists the document's operations as mux patterns ("GET /api/v1/monitors").
+func operations(doc map[string]any) map[string]map[string]any {
+	server := doc["servers"].([]any)[0].(map[string]any)["url"].(string)
+	out := map[string]map[string]any{}
+	for path, item := range doc["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			out[strings.ToUpper(method)+" "+server+path] = op.(map[string]any)
+		}
+	}
+	return out
+}
+
+// TestOpenAPIMatchesRouter holds the document against the mux: every registered route is
+// documented and every documented operation is registered and answers as documented.
+func TestOpenAPIMatchesRouter(t *testing.T) {
+	e := newEnv(t)
+	doc := openAPIDoc(t, e)
+	if doc["openapi"] != "3.1.0" {
+		t.Fatalf("openapi version %v", doc["openapi"])
+	}
+	ops := operations(doc)
+	h := api.New(api.Options{})
+	registered := h.RegisteredRoutes()
+	if len(registered) == 0 {
+		t.Fatal("no routes registered")
+	}
+	for _, p := range registered {
+		if ops[p] == nil {
+			t.Errorf("route %s is not in the OpenAPI document", p)
+		}
+	}
+	for p := range ops {
+		if !slices.Contains(registered, p) {
+			t.Errorf("operation %s of the document is not registered", p)
+		}
+	}
+
+	// Every documented operation reaches its handler: without a token it answers 401 (the
+	// routing fallbacks answer 404 or 405), the public one 200. Undocumented methods on a
+	// documented path answer 405 with exactly the documented methods in Allow.
+	methods := map[string][]string{}
+	for p, op := range ops {
+		method, path, _ := strings.Cut(p, " ")
+		methods[path] = append(methods[path], method)
+		url := strings.ReplaceAll(path, "{id}", "1")
+		want := http.StatusUnauthorized
+		if sec, ok := op["security"].([]any); ok && len(sec) == 0 {
+			want = http.StatusOK
+		}
+		if a := e.do(method, url, "", ""); a.Status != want {
+			t.Errorf("%s %s without a token: %d, want %d (%s)", method, url, a.Status, want, a.Body)
+		}
+		// Its documented query parameters are accepted, others refused.
+		var q []string
+		for _, prm := range asSlice(op["parameters"]) {
+			if prm := prm.(map[string]any); prm["in"] == "query" {
+				q = append(q, prm["name"].(string)+"=")
+			}
+		}
+		if method == "GET" {
+			if a := e.do(method, url+"?"+strings.Join(q, "&"), e.write, ""); a.Status == http.StatusBadRequest {
+				t.Errorf("%s %s with its documented parameters: %s", method, url, a.Body)
+			}
+			e.fails(method, url+"?bogus=1", e.write, "", http.StatusBadRequest, "invalid_parameter", "bogus")
+		}
+		// Each documented status is one the wrapper or handler can produce: at least the
+		// success and the auth ones are there.
+		responses := op["responses"].(map[string]any)
+		if want == http.StatusUnauthorized && responses["401"] == nil {
+			t.Errorf("%s %s does not document 401", method, path)
+		}
+		if method != "GET" && want == http.StatusUnauthorized && responses["403"] == nil {
+			t.Errorf("%s %s does not document 403", method, path)
+		}
+	}
+	for path, ms := range methods {
+		url := strings.ReplaceAll(path, "{id}", "1")
+		allow := slices.Clone(ms)
+		if slices.Contains(allow, "GET") {
+			allow = append(allow, "HEAD")
+		}
+		a := e.do("TRACE", url, e.write, "")
+		got := strings.Split(a.Header.Get("Allow"), ", ")
+		slices.Sort(got)
+		slices.Sort(allow)
+		if a.Status != http.StatusMethodNotAllowed || !slices.Equal(got, allow) {
+			t.Errorf("TRACE %s: %d Allow %v, want 405 %v", url, a.Status, got, allow)
+		}
+	}
+
+	// Every $ref resolves.
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if r, ok := v["$ref"].(string); ok && resolve(doc, r) == nil {
+				t.Errorf("unresolved $ref %s", r)
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+}
+
+// TestOpenAPISchemasMatchAnswers validates real answers against the document's schemas.
+func TestOpenAPISchemasMatchAnswers(t *testing.T) {
+	e := newEnv(t)
+	doc := openAPIDoc(t, e)
+	web := e.createMonitor(`{"name": "web", "type": "http", "url": "https://example.com/", "bearer_token": "t",
+		"headers": {"A": "b"}, "json": ["$.ok == true"], "retries": 0}`)
+	hb := e.createMonitor(`{"name": "job", "type": "heartbeat", "cron": "0 3 * * *", "timezone": "Europe/Paris"}`)
+	e.createMonitor(`{"name": "dns", "type": "dns", "hostname": "example.com", "expected": ["1.2.3.4"]}`)
+	e.createMonitor(`{"name": "tls", "type": "tls", "address": "example.com"}`)
+	e.createMonitor(`{"name": "tcp", "type": "tcp", "address": "example.com:25", "paused": true}`)
+	e.record(web.ID, t0, 10*time.Millisecond, monitor.OutcomeUp)
+	e.record(web.ID, t0.Add(time.Second), 10*time.Millisecond, monitor.OutcomeDown)
+	if a := e.do("POST", strings.TrimPrefix(hb.PingURL, baseURL)+"/5", "", "out"); a.Status != http.StatusOK {
+		t.Fatal(a.Body)
+	}
+	e.clk.Advance(time.Minute)
+	id := strconv.FormatInt(web.ID, 10)
+	hid := strconv.FormatInt(hb.ID, 10)
+	for _, c := range []struct {
+		method, path, body, schema string
+	}{
+		{"GET", "/api/v1/monitors", "", "MonitorPage"},
+		{"GET", "/api/v1/monitors?limit=1", "", "MonitorPage"},
+		{"GET", "/api/v1/monitors/" + hid, "", "Monitor"},
+		{"POST", "/api/v1/monitors/" + id + "/check", "", "CheckAnswer"},
+		{"GET", "/api/v1/monitors/" + id + "/results", "", "ResultPage"},
+		{"GET", "/api/v1/monitors/" + id + "/flips", "", "FlipPage"},
+		{"GET", "/api/v1/monitors/" + hid + "/pings", "", "PingPage"},
+		{"GET", "/api/v1/monitors/" + id + "/trend?aggregation=1m&from=2026-03-10T12:00:00Z", "", "Trend"},
+		{"GET", "/api/v1/monitors/" + id + "/trend?aggregation=1d", "", "Trend"},
+		{"POST", "/api/v1/tokens", `{"name": "x", "scope": "read", "expires_in": "1h"}`, "CreatedToken"},
+		{"GET", "/api/v1/tokens", "", "TokenPage"},
+		{"GET", "/api/v1/monitors/999", "", "Error"},
+		{"POST", "/api/v1/monitors", `{"name": ""}`, "Error"},
+		{"GET", "/api/v1/openapi.json", "", "OpenAPI"},
+	} {
+		a := e.do(c.method, c.path, e.write, c.body)
+		var v any
+		if err := json.Unmarshal([]byte(a.Body), &v); err != nil {
+			t.Fatalf("%s %s: %v", c.method, c.path, err)
+		}
+		for _, problem := range validate(doc, ref(c.schema), v, "$") {
+			t.Errorf("%s %s against %s: %s\n%s", c.method, c.path, c.schema, problem, a.Body)
+		}
+	}
+	// Request bodies too: a GET answer is a valid PUT body, and PATCH takes any subset.
+	var m any
+	e.json("GET", "/api/v1/monitors/"+id, e.read, "", http.StatusOK, &m)
+	for _, problem := range validate(doc, ref("Monitor"), m, "$") {
+		t.Errorf("monitor: %s", problem)
+	}
+	for _, problem := range validate(doc, ref("MonitorPatch"), map[string]any{"interval": nil, "url": "https://x/"}, "$") {
+		t.Errorf("patch: %s", problem)
+	}
+	if len(validate(doc, ref("MonitorPatch"), map[string]any{"id": 3}, "$")) == 0 {
+		t.Error("MonitorPatch accepts the read-only id")
+	}
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+func resolve(doc map[string]any, r string) map[string]any {
+	var cur any = doc
+	for _, part := range strings.Split(strings.TrimPrefix(r, "#/"), "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")]
+	}
+	m, _ := cur.(map[string]any)
+	return m
+}
+
+// validate checks v against the subset of JSON Schema the document uses.
+func validate(doc, s map[string]any, v any, at string) []string {
+	if r, ok := s["$ref"].(string); ok {
+		return validate(doc, resolve(doc, r), v, at)
+	}
+	if anyOf, ok := s["anyOf"].([]any); ok {
+		for _, alt := range anyOf {
+			if len(validate(doc, alt.(map[string]any), v, at)) == 0 {
+				return nil
+			}
+		}
+		return []string{at + ": matches no alternative"}
+	}
+	var problems []string
+	if t, ok := s["type"]; ok && !typeMatches(t, v) {
+		return []string{fmt.Sprintf("%s: %T (%v) is not of type %v", at, v, v, t)}
+	}
+	if enum, ok := s["enum"].([]any); ok && v != nil && !slices.Contains(enum, v) {
+		problems = append(problems, fmt.Sprintf("%s: %v is not one of %v", at, v, enum))
+	}
+	if s["format"] == "date-time" {
+		if str, ok := v.(string); ok {
+			if _, err := time.Parse(time.RFC3339, str); err != nil {
+				problems = append(problems, at+": not a date-time: "+str)
+			}
+		}
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		props, _ := s["properties"].(map[string]any)
+		for _, r := range asSlice(s["required"]) {
+			if _, ok := v[r.(string)]; !ok {
+				problems = append(problems, at+": missing required "+r.(string))
+			}
+		}
+		for k, x := range v {
+			ps, ok := props[k].(map[string]any)
+			switch {
+			case ok:
+				problems = append(problems, validate(doc, ps, x, at+"."+k)...)
+			case s["additionalProperties"] == false:
+				problems = append(problems, at+": unexpected key "+k)
+			case s["additionalProperties"] != nil:
+				problems = append(problems, validate(doc, s["additionalProperties"].(map[string]any), x, at+"."+k)...)
+			case props != nil:
+				problems = append(problems, at+": undocumented key "+k)
+			}
+		}
+	case []any:
+		if items, ok := s["items"].(map[string]any); ok {
+			for i, x := range v {
+				problems = append(problems, validate(doc, items, x, fmt.Sprintf("%s[%d]", at, i))...)
+			}
+		}
+	}
+	return problems
+}
+
+func asSlice(v any) []any { s, _ := v.([]any); return s }
+
+func typeMatches(t any, v any) bool {
+	for _, name := range append(asSlice(t), t) {
+		switch name {
+		case "object":
+			if _, ok := v.(map[string]any); ok {
+				return true
+			}
+		case "array":
+			if _, ok := v.([]any); ok {
+				return true
+			}
+		case "string":
+			if _, ok := v.(string); ok {
+				return true
+			}
+		case "boolean":
+			if _, ok := v.(bool); ok {
+				return true
+			}
+		case "null":
+			if v == nil {
+				return true
+			}
+		case "number":
+			if _, ok := v.(float64); ok {
+				return true
+			}
+		case "integer":
+			if f, ok := v.(float64); ok && f == float64(int64(f)) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"statusthing/app/auth"
+)
+
+// apiPrefix is where the JSON API lives; route paths are relative to it (the OpenAPI
+// document's server URL ends with it).
+const apiPrefix = "/api/v1"
+
+// param is a query parameter of an operation.
+type param struct {
+	Name        string
+	Description string
+	Schema      map[string]any
+}
+
+// route is one operation of the JSON API. The table of routes (apiTable) is the only place
+// operations are declared: the mux and the OpenAPI document are both built from it, and a
+// route's query parameters are the only ones its handler accepts.
+type route struct {
+	Method  string
+	Path    string // relative to apiPrefix; {id} segments are integer ids
+	ID      string // OpenAPI operationId
+	Tag     string
+	Summary string
+	Doc     string // longer description, optional
+	Public  bool   // no token needed
+	Query   []param
+	Body    string // component schema of the request body; "" for none
+	// BodyType is the body's media type (default application/json).
+	BodyType string
+	Status   int    // success status
+	Result   string // component schema of the answer; "" for none
+	List     bool   // the answer is a page of Result
+	Conflict bool   // may answer 409
+	run      func(w http.ResponseWriter, r *http.Request, c *call) error
+}
+
+// call is what a handler knows about its request beyond it: the caller's token (zero on
+// public routes).
+type call struct {
+	token auth.APIToken
+	org   int64
+}
+
+// Query parameters shared by lists.
+var (
+	pLimit  = param{"limit", "Page size, 1 to 500 (default 50).", map[string]any{"type": "integer", "minimum": 1, "maximum": maxLimit, "default": defaultLimit}}
+	pCursor = param{"cursor", "The next_cursor of the previous page, unchanged.", map[string]any{"type": "string"}}
+	pFrom   = param{"from", "Only items at or after this time (RFC 3339; escape + as %2B).", map[string]any{"type": "string", "format": "date-time"}}
+	pTo     = param{"to", "Only items before this time (RFC 3339).", map[string]any{"type": "string", "format": "date-time"}}
+)
+
+func listParams(extra ...param) []param {
+	return append([]param{pLimit, pCursor, pFrom, pTo}, extra...)
+}
+
+// apiTable is the JSON API.
+func (h *Handler) apiTable() []route {
+	return []route{
+		{Method: "GET", Path: "/openapi.json", ID: "getOpenAPI", Tag: "meta", Summary: "This OpenAPI document",
+			Doc: "OpenAPI 3.1, built from the server's route table. No token needed.", Public: true, Status: 200, Result: "OpenAPI", run: h.getOpenAPI},
+
+		{Method: "GET", Path: "/monitors", ID: "listMonitors", Tag: "monitors", Summary: "List monitors",
+			Doc: "Monitors of the token's organization, oldest first (by id). from/to bound the creation time.",
+			Query: listParams(
+				param{"status", "Only monitors with this status.", enumSchema(statusNames())},
+				param{"type", "Only monitors of this type.", enumSchema(typeNames())}),
+			Status: 200, Result: "Monitor", List: true, run: h.listMonitors},
+		{Method: "POST", Path: "/monitors", ID: "createMonitor", Tag: "monitors", Summary: "Create a monitor",
+			Doc:  "Takes the keys of a [[monitors]] block of the configuration file. Unset keys take their defaults.",
+			Body: "Monitor", Status: 201, Result: "Monitor", run: h.createMonitor},
+		{Method: "GET", Path: "/monitors/{id}", ID: "getMonitor", Tag: "monitors", Summary: "Get a monitor",
+			Doc:    "Its spec (secrets masked), status and, for heartbeats, ping URL.",
+			Status: 200, Result: "Monitor", run: h.getMonitor},
+		{Method: "PUT", Path: "/monitors/{id}", ID: "replaceMonitor", Tag: "monitors", Summary: "Replace a monitor's settings",
+			Doc: "The whole spec: unset keys take their defaults (a GET answer can be edited and sent back: " +
+				"read-only keys are ignored, masked secrets keep their stored value). The type may change between " +
+				"probed types, not to or from heartbeat. Config-managed monitors answer 409.",
+			Body: "Monitor", Status: 200, Result: "Monitor", Conflict: true, run: h.replaceMonitor},
+		{Method: "PATCH", Path: "/monitors/{id}", ID: "patchMonitor", Tag: "monitors", Summary: "Change some settings of a monitor",
+			Doc:  "A JSON merge patch (RFC 7386) of the monitor's spec: keys set replace, null resets to the default.",
+			Body: "MonitorPatch", BodyType: "application/merge-patch+json", Status: 200, Result: "Monitor", Conflict: true,
+			run: h.patchMonitor},
+		{Method: "DELETE", Path: "/monitors/{id}", ID: "deleteMonitor", Tag: "monitors", Summary: "Delete a monitor and its history",
+			Status: 204, Conflict: true, run: h.deleteMonitor},
+		{Method: "POST", Path: "/monitors/{id}/pause", ID: "pauseMonitor", Tag: "monitors", Summary: "Pause a monitor",
+			Doc:    "It is not checked (heartbeats: not watched) until resumed; the change is recorded as a flip.",
+			Status: 200, Result: "Monitor", run: h.pauseMonitor},
+		{Method: "POST", Path: "/monitors/{id}/resume", ID: "resumeMonitor", Tag: "monitors", Summary: "Resume a paused monitor",
+			Doc:    "It is checked (heartbeats: watched) again from now on; the change is recorded as a flip.",
+			Status: 200, Result: "Monitor", run: h.resumeMonitor},
+		{Method: "POST", Path: "/monitors/{id}/check", ID: "checkMonitor", Tag: "monitors", Summary: "Check a monitor now",
+			Doc:    "Runs the check at once and records it like a scheduled one. Heartbeats (fed by pings) and paused monitors answer 409.",
+			Status: 200, Result: "CheckAnswer", Conflict: true, run: h.checkMonitor},
+
+		{Method: "GET", Path: "/monitors/{id}/results", ID: "listResults", Tag: "history", Summary: "List check results",
+			Doc:    "Newest first. Successful results are kept for retention.results_days, failed ones for retention.failures_days.",
+			Query:  listParams(param{"outcome", "Only results with this outcome.", enumSchema([]string{"up", "degraded", "down"})}),
+			Status: 200, Result: "Result", List: true, run: h.listResults},
+		{Method: "GET", Path: "/monitors/{id}/pings", ID: "listPings", Tag: "history", Summary: "List a heartbeat's pings",
+			Doc:   "Newest first; the latest heartbeat.keep_pings are kept. 404 when the monitor is not a heartbeat.",
+			Query: listParams(), Status: 200, Result: "Ping", List: true, run: h.listPings},
+		{Method: "GET", Path: "/monitors/{id}/flips", ID: "listFlips", Tag: "history", Summary: "List status changes",
+			Doc:   "Newest first.",
+			Query: listParams(), Status: 200, Result: "Flip", List: true, run: h.listFlips},
+		{Method: "GET", Path: "/monitors/{id}/trend", ID: "getTrend", Tag: "history", Summary: "Uptime and latency per period",
+			Doc: "Buckets of 1m (from raw results, within retention.results_days, at most 1 day), 1h (hourly rollups, " +
+				"at most 62 days) or 1d (daily rollups, at most 400 days), UTC-aligned, oldest first; buckets without " +
+				"checks are left out. Default: aggregation 1h over the last 24 hours.",
+			Query: []param{
+				{"aggregation", "Bucket size (default 1h).", enumSchema([]string{"1m", "1h", "1d"})},
+				{"from", "Start (RFC 3339), rounded down to a bucket. Default: 1 hour, 1 day or 30 days before to.", map[string]any{"type": "string", "format": "date-time"}},
+				{"to", "End, excluded (RFC 3339). Default: now.", map[string]any{"type": "string", "format": "date-time"}},
+			},
+			Status: 200, Result: "Trend", run: h.getTrend},
+
+		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Summary: "List API tokens",
+			Doc:   "The organization's tokens, revoked and expired ones included, oldest first. Secrets are never shown.",
+			Query: listParams(), Status: 200, Result: "Token", List: true, run: h.listTokens},
+		{Method: "POST", Path: "/tokens", ID: "createToken", Tag: "tokens", Summary: "Create an API token",
+			Doc:  "The answer holds the secret (token), shown this once only.",
+			Body: "TokenInput", Status: 201, Result: "CreatedToken", run: h.createToken},
+		{Method: "DELETE", Path: "/tokens/{id}", ID: "revokeToken", Tag: "tokens", Summary: "Revoke an API token",
+			Doc:    "The token is refused from now on. Revoking a revoked token changes nothing.",
+			Status: 204, run: h.revokeToken},
+	}
+}
+
+// apiRoutes registers the table on the mux, each path with a JSON 405 for the methods it
+// does not have, and a JSON 404 for everything else under /api/.
+func (h *Handler) apiRoutes() {
+	table := h.apiTable()
+	methods := map[string][]string{}
+	var paths []string
+	for _, rt := range table {
+		pattern := rt.Method + " " + apiPrefix + rt.Path
+		h.mux.Handle(pattern, h.wrap(rt))
+		h.registered = append(h.registered, pattern)
+		if methods[rt.Path] == nil {
+			paths = append(paths, rt.Path)
+		}
+		methods[rt.Path] = append(methods[rt.Path], rt.Method)
+	}
+	for _, p := range paths {
+		allow := methods[p]
+		if slices.Contains(allow, "GET") {
+			allow = append(allow, "HEAD")
+		}
+		e := newError(http.StatusMethodNotAllowed, codeMethodNotAllowed, "method not allowed: use "+strings.Join(allow, ", "))
+		e.allow = strings.Join(allow, ", ")
+		h.mux.HandleFunc(apiPrefix+p, func(w http.ResponseWriter, r *http.Request) { writeError(w, e) })
+	}
+	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, newError(http.StatusNotFound, codeNotFound, "no such API endpoint: see "+apiPrefix+"/openapi.json"))
+	})
+	h.openapi = h.buildOpenAPI(table)
+}
+
+// wrap applies what every operation shares: no caching, the bearer token and its scope,
+// refusal of unknown query parameters, and error answers.
+func (h *Handler) wrap(rt route) http.Handler {
+	allowed := map[string]bool{}
+	for _, p := range rt.Query {
+		allowed[p.Name] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		c := &call{}
+		if !rt.Public {
+			tok, err := h.authenticate(r.Context(), r)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			if tok.Scope != auth.ScopeWrite && r.Method != http.MethodGet && r.Method != http.MethodHead {
+				e := newError(http.StatusForbidden, codeInsufficient, "this token is read-only: "+r.Method+" needs a write token")
+				e.auth = `Bearer realm="statusthing", error="insufficient_scope", scope="write"`
+				writeError(w, e)
+				return
+			}
+			c.token, c.org = tok, tok.OrgID
+		}
+		for _, k := range sortedKeys(r.URL.Query()) {
+			if !allowed[k] {
+				h.fail(w, r, badParam(k, "unknown query parameter"))
+				return
+			}
+		}
+		if err := rt.run(w, r, c); err != nil {
+			h.fail(w, r, err)
+		}
+	})
+}
+
+// authenticate resolves the request's bearer token. Refusals answer 401 with a
+// WWW-Authenticate challenge (RFC 6750).
+func (h *Handler) authenticate(ctx context.Context, r *http.Request) (auth.APIToken, error) {
+	scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		e := newError(http.StatusUnauthorized, codeUnauthorized, "missing API token: send Authorization: Bearer <token>")
+		e.auth = `Bearer realm="statusthing"`
+		return auth.APIToken{}, e
+	}
+	tok, err := h.auth.VerifyAPIToken(ctx, strings.TrimSpace(secret))
+	if errors.Is(err, auth.ErrTokenInvalid) {
+		e := newError(http.StatusUnauthorized, codeUnauthorized, "invalid API token: unknown, expired or revoked")
+		e.auth = `Bearer realm="statusthing", error="invalid_token"`
+		return auth.APIToken{}, e
+	}
+	return tok, err
+}
+
+// getOpenAPI serves the document built from the route table.
+func (h *Handler) getOpenAPI(w http.ResponseWriter, r *http.Request, _ *call) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(h.openapi)
+	return nil
+}
