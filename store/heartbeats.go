@@ -280,38 +280,7 @@ func (s *Store) heartbeats(ctx context.Context, where string, args ...any) ([]he
 // Pings lists the pings of heartbeat monitorID of orgID with an id below beforeID (no bound
 // when 0), newest first, at most limit (<= 0 means 100).
 func (s *Store) Pings(ctx context.Context, orgID, monitorID, beforeID int64, limit int) ([]heartbeat.Record, error) {
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	if beforeID <= 0 {
-		beforeID = 1<<63 - 1
-	}
-	if err := s.checkMonitor(ctx, "pings", orgID, monitorID); err != nil {
-		return nil, err
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id, at, kind, exit_status, rid, method, remote_ip, user_agent, body,
-		truncated, run_ms FROM pings WHERE monitor_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, monitorID, beforeID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: pings: %w", err)
-	}
-	defer rows.Close()
-	out := []heartbeat.Record{}
-	for rows.Next() {
-		var r heartbeat.Record
-		var at int64
-		var exit, runMs sql.NullInt64
-		var rid, ip, ua, body sql.NullString
-		if err := rows.Scan(&r.ID, &at, &r.Kind, &exit, &rid, &r.Method, &ip, &ua, &body, &r.Truncated, &runMs); err != nil {
-			return nil, fmt.Errorf("store: pings: %w", err)
-		}
-		r.MonitorID, r.At, r.Exit, r.RID = monitorID, fromMillis(at), int(exit.Int64), rid.String
-		r.RemoteIP, r.UserAgent, r.Body, r.RunTime = ip.String, ua.String, body.String, msDuration(runMs.Int64)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: pings: %w", err)
-	}
-	return out, nil
+	return s.PingsPage(ctx, orgID, monitorID, time.Time{}, time.Time{}, beforeID, limit)
 }
 
 // SweepHeartbeats evaluates, at now, every heartbeat whose next check is due (heartbeat.
