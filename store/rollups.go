@@ -148,8 +148,10 @@ func (c counts) avg() time.Duration {
 	return time.Duration(float64(c.sumMs) / float64(c.ups) * float64(time.Millisecond))
 }
 
+// p95 never exceeds the bucket's max: Percentile reads a max of 0 as "unknown", but here it
+// is known, and 0 when every check took under a millisecond.
 func (c counts) p95() time.Duration {
-	return monitor.Percentile(c.hist[:], 0.95, msDuration(c.maxMs))
+	return min(monitor.Percentile(c.hist[:], 0.95, msDuration(c.maxMs)), msDuration(c.maxMs))
 }
 
 func (c counts) uptime() Uptime {

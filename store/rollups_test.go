@@ -253,3 +253,22 @@ func TestDailyRunningTotals(t *testing.T) {
 		t.Errorf("%d daily rows, want 3", n)
 	}
 }
+
+// Checks under a millisecond are stored as 0 ms: their p95 is 0 too, never above the max.
+func TestRollupsSubMillisecondP95(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	org := testOrg(t, s, "a")
+	m := createMonitor(t, s, httpMonitor(org, "fast"))
+	for i := range 20 {
+		record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: t0.Add(time.Duration(i) * time.Minute),
+			Duration: 300 * time.Microsecond, Outcome: monitor.OutcomeUp})
+	}
+	bs, err := s.Rollups(ctx, org, m.ID, true, t0, t0.Add(time.Hour))
+	if err != nil || len(bs) != 1 {
+		t.Fatalf("rollups: %v, %v", bs, err)
+	}
+	if b := bs[0]; b.MaxLatency != 0 || b.P95Latency != 0 {
+		t.Errorf("max %v p95 %v, want 0 and 0", b.MaxLatency, b.P95Latency)
+	}
+}
