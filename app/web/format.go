@@ -35,6 +35,15 @@ func (f formatter) percent(ratio float64) string {
 }
 
 // duration formats a latency: 87 ms, 1.24 s, 12 s.
+// checkDuration formats how long a check took: results are stored in whole milliseconds,
+// so 0 is a check faster than one, not a missing value.
+func (f formatter) checkDuration(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1 ms"
+	}
+	return f.duration(d)
+}
+
 func (f formatter) duration(d time.Duration) string {
 	switch {
 	case d <= 0:

@@ -53,6 +53,11 @@ func TestFormatDurationAndAgo(t *testing.T) {
 			t.Errorf("duration(%s) = %q, want %q", d, got, want)
 		}
 	}
+	for d, want := range map[time.Duration]string{0: "<1 ms", 400 * time.Microsecond: "<1 ms", 12 * time.Millisecond: "12 ms"} {
+		if got := f.checkDuration(d); got != want {
+			t.Errorf("checkDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
 	if got := testFormatter(t, "fr").duration(1234 * time.Millisecond); got != "1,23 s" {
 		t.Errorf("fr duration = %q", got)
 	}

@@ -212,7 +212,7 @@ func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func resultRow(f formatter, res monitor.Result) views.ResultRow {
-	row := views.ResultRow{At: f.stamp(res.StartedAt), Outcome: f.outcome(res.Outcome), Duration: f.duration(res.Duration), Message: res.Message}
+	row := views.ResultRow{At: f.stamp(res.StartedAt), Outcome: f.outcome(res.Outcome), Duration: f.checkDuration(res.Duration), Message: res.Message}
 	if res.Details.StatusCode != 0 {
 		row.Code = strconv.Itoa(res.Details.StatusCode)
 	}
@@ -489,7 +489,7 @@ func testResult(f formatter, res monitor.Result) *views.TestResult {
 			tr.Facts = append(tr.Facts, views.Fact{Label: f.t(label), Value: value})
 		}
 	}
-	add("result.duration", f.duration(res.Duration))
+	add("result.duration", f.checkDuration(res.Duration))
 	if res.Details.StatusCode != 0 {
 		add("result.status_code", strconv.Itoa(res.Details.StatusCode))
 	}
