@@ -436,9 +436,10 @@ func (s *server) housekeeping() []runner.Task {
 	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 	r := s.cfg.Retention
 	retention := store.Retention{
-		Results:  days(r.ResultsDays),
-		Failures: days(r.FailuresDays),
-		Rollups:  days(r.RollupsDays),
+		Results:     days(r.ResultsDays),
+		Failures:    days(r.FailuresDays),
+		Rollups:     days(r.RollupsDays),
+		Screenshots: days(r.ScreenshotsDays),
 		// HourlyRollups: the store's default (they feed the charts of the last weeks).
 	}
 	return []runner.Task{

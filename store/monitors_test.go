@@ -414,6 +414,9 @@ func TestMigrationsDownWithData(t *testing.T) {
 	org := testOrg(t, s, "a")
 	m := createMonitor(t, s, httpMonitor(org, "m"))
 	record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: t0, Outcome: monitor.OutcomeDown, Message: "x"})
+	bm := createMonitor(t, s, browserMonitor(org, "browser"))
+	record(t, s, monitor.Result{MonitorID: bm.ID, StartedAt: t0, Outcome: monitor.OutcomeDown, Message: "x",
+		Screenshot: &monitor.Screenshot{Format: "png", Data: []byte("png"), Width: 1, Height: 1}})
 	hb := createMonitor(t, s, heartbeatMonitor(org, "hb"))
 	ping(t, s, hb.ID, heartbeat.KindSuccess, 0, "", t0)
 	if _, err := s.PingKey(context.Background(), org); err != nil {
@@ -434,9 +437,15 @@ func TestMigrationsDownWithData(t *testing.T) {
 	if err := mig.Down(1); err != nil {
 		t.Fatal(err)
 	}
+	if got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","; strings.Contains(got, ",screenshots,") || !strings.Contains(got, ",pings,") {
+		t.Errorf("after down 1 (0004): %s", got)
+	}
+	if err := mig.Down(1); err != nil {
+		t.Fatal(err)
+	}
 	got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
 	if strings.Contains(got, ",pings,") || strings.Contains(got, ",heartbeats,") || !strings.Contains(got, ",monitors,") {
-		t.Errorf("after down 1 (0003): %s", got)
+		t.Errorf("after down 2 (0003): %s", got)
 	}
 	if err := mig.Down(1); err != nil {
 		t.Fatal(err)

@@ -78,9 +78,9 @@ func (s *Store) ResultsPage(ctx context.Context, orgID, monitorID int64, outcome
 	}
 	const where = ` WHERE monitor_id = ?1 AND started_at >= ?2 AND started_at < ?3
 		AND (started_at, id) < (?4, ?5) AND (?6 < 0 OR outcome = ?6)`
-	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM results`+where+`
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns("results")+` FROM results`+where+`
 		UNION ALL
-		SELECT `+resultColumns+` FROM failed_results`+where+`
+		SELECT `+resultColumns("failed_results")+` FROM failed_results`+where+`
 		ORDER BY started_at DESC, id DESC LIMIT ?7`, monitorID, lo, hi, at, id, code, pageLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("store: results page: %w", err)

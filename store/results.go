@@ -46,8 +46,9 @@ func outcomeOf(code int64) monitor.Outcome {
 // resultDetails is the part of monitor.Details stored as JSON: the rare, variable-size values.
 // The measurements have columns of their own.
 type resultDetails struct {
-	BodySnippet string   `json:"body,omitempty"`
-	Answers     []string `json:"answers,omitempty"`
+	BodySnippet string                  `json:"body,omitempty"`
+	Answers     []string                `json:"answers,omitempty"`
+	Browser     *monitor.BrowserDetails `json:"browser,omitempty"`
 }
 
 // orNull stores the zero value ("not measured", "none") as NULL: a NULL costs one byte of the
@@ -81,8 +82,8 @@ func newResultArgs(r monitor.Result) (resultArgs, error) {
 	if a.outcome, err = outcomeCode(r.Outcome); err != nil {
 		return a, err
 	}
-	if r.Details.BodySnippet != "" || len(r.Details.Answers) > 0 {
-		b, err := json.Marshal(resultDetails{BodySnippet: r.Details.BodySnippet, Answers: r.Details.Answers})
+	if r.Details.BodySnippet != "" || len(r.Details.Answers) > 0 || r.Details.Browser != nil {
+		b, err := json.Marshal(resultDetails{BodySnippet: r.Details.BodySnippet, Answers: r.Details.Answers, Browser: r.Details.Browser})
 		if err != nil {
 			return a, err
 		}
@@ -130,8 +131,14 @@ func (s *Store) recordResult(ctx context.Context, r monitor.Result, cache *stmtC
 			return err
 		}
 		next, f := monitor.Evaluate(prev, r, policy)
-		if err := insertResult(wctx, h, r, args); err != nil {
+		id, err := insertResult(wctx, h, r, args)
+		if err != nil {
 			return err
+		}
+		if r.Screenshot != nil {
+			if err := insertScreenshot(wctx, tx, r, id); err != nil {
+				return err
+			}
 		}
 		if err := upsertRollups(wctx, h, r); err != nil {
 			return err
@@ -182,17 +189,20 @@ const qInsertResult = `INSERT INTO results (id, monitor_id, started_at, duration
 	VALUES (ifnull((SELECT max(id) FROM results), (SELECT ifnull(max(id), 0) FROM failed_results)) + 1,
 	?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-func insertResult(ctx context.Context, h hotTx, r monitor.Result, a resultArgs) error {
+func insertResult(ctx context.Context, h hotTx, r monitor.Result, a resultArgs) (int64, error) {
 	d := r.Details
 	var errorClass any
 	if r.Outcome != monitor.OutcomeUp {
 		errorClass = orNull(string(r.ErrorClass))
 	}
-	_, err := h.exec(ctx, qInsertResult,
+	res, err := h.exec(ctx, qInsertResult,
 		r.MonitorID, millis(r.StartedAt), durationMs(r.Duration), a.outcome, errorClass,
 		orNull(r.Message), orNull(int64(d.StatusCode)), orNull(durationMs(d.DNS)), orNull(durationMs(d.Connect)),
 		orNull(durationMs(d.TLS)), orNull(durationMs(d.FirstByte)), msOrNull(d.CertExpiry), a.details)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 const qUpdateState = `UPDATE monitor_state SET status = ?, since = ?, last_checked_at = ?, last_duration_ms = ?,
@@ -308,19 +318,23 @@ func (h hotTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row
 	return h.tx.QueryRowContext(ctx, query, args...)
 }
 
-// resultColumns are read by scanResult.
-const resultColumns = `id, monitor_id, started_at, duration_ms, outcome, error_class, message, status_code,
-	dns_ms, connect_ms, tls_ms, ttfb_ms, cert_expiry, details`
+// resultColumns are read by scanResult, from table (results or failed_results).
+func resultColumns(table string) string {
+	return `id, monitor_id, started_at, duration_ms, outcome, error_class, message, status_code,
+	dns_ms, connect_ms, tls_ms, ttfb_ms, cert_expiry, details,
+	(SELECT s.id FROM screenshots s WHERE s.result_id = ` + table + `.id)`
+}
 
 func scanResult(row interface{ Scan(...any) error }) (monitor.Result, error) {
 	var r monitor.Result
 	var started, duration, outcome int64
 	var errorClass, message, details sql.NullString
-	var status, dns, connect, tlsMs, ttfb, cert sql.NullInt64
+	var status, dns, connect, tlsMs, ttfb, cert, screenshot sql.NullInt64
 	if err := row.Scan(&r.ID, &r.MonitorID, &started, &duration, &outcome, &errorClass, &message, &status,
-		&dns, &connect, &tlsMs, &ttfb, &cert, &details); err != nil {
+		&dns, &connect, &tlsMs, &ttfb, &cert, &details, &screenshot); err != nil {
 		return r, err
 	}
+	r.ScreenshotID = screenshot.Int64
 	r.StartedAt, r.Duration, r.Outcome = fromMillis(started), msDuration(duration), outcomeOf(outcome)
 	r.ErrorClass, r.Message = monitor.ErrorClass(errorClass.String), message.String
 	r.Details = monitor.Details{
@@ -336,7 +350,7 @@ func scanResult(row interface{ Scan(...any) error }) (monitor.Result, error) {
 		if err := json.Unmarshal([]byte(details.String), &d); err != nil {
 			return r, fmt.Errorf("result %d: details: %w", r.ID, err)
 		}
-		r.Details.BodySnippet, r.Details.Answers = d.BodySnippet, d.Answers
+		r.Details.BodySnippet, r.Details.Answers, r.Details.Browser = d.BodySnippet, d.Answers, d.Browser
 	}
 	return r, nil
 }
@@ -357,10 +371,10 @@ func (s *Store) Results(ctx context.Context, orgID, monitorID int64, before time
 		return nil, err
 	}
 	// Each arm walks its (monitor_id, started_at) index backwards; SQLite merges them.
-	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns+` FROM results
+	rows, err := s.read.QueryContext(ctx, `SELECT `+resultColumns("results")+` FROM results
 			WHERE monitor_id = ?1 AND started_at < ?2
 		UNION ALL
-		SELECT `+resultColumns+` FROM failed_results
+		SELECT `+resultColumns("failed_results")+` FROM failed_results
 			WHERE monitor_id = ?1 AND started_at < ?2
 		ORDER BY started_at DESC, id DESC LIMIT ?3`, monitorID, upper, limit)
 	if err != nil {

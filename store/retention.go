@@ -19,12 +19,15 @@ type Retention struct {
 	// they feed charts of recent weeks and the exact edges of uptime windows. Never more
 	// than Rollups.
 	HourlyRollups time.Duration
+	// Screenshots keeps the screenshots of browser checks.
+	Screenshots time.Duration
 
 	batch int // rows deleted per write transaction; 0 means pruneBatch (tests lower it)
 }
 
 // DefaultRetention is the retention of the default configuration: raw successes 7 days,
-// failures and flips 90 days, daily rollups 400 days, hourly rollups 35 days.
+// failures and flips 90 days, daily rollups 400 days, hourly rollups 35 days, screenshots
+// 14 days.
 //
 // Hourly rollups cost 24 times the daily ones (~1.2 MB a day per 1,000 monitors): 35 days
 // keep every chart of the last month hour by hour and 30-day uptimes exact to the hour; the
@@ -32,7 +35,7 @@ type Retention struct {
 // counted whole: ~1% of a 90-day window). 90 days would add ~65 MB per 1,000 monitors.
 func DefaultRetention() Retention {
 	const day = 24 * time.Hour
-	return Retention{Results: 7 * day, Failures: 90 * day, Rollups: 400 * day, HourlyRollups: 35 * day}
+	return Retention{Results: 7 * day, Failures: 90 * day, Rollups: 400 * day, HourlyRollups: 35 * day, Screenshots: 14 * day}
 }
 
 func (r Retention) withDefaults() Retention {
@@ -49,6 +52,9 @@ func (r Retention) withDefaults() Retention {
 	}
 	if r.HourlyRollups <= 0 {
 		r.HourlyRollups = d.HourlyRollups
+	}
+	if r.Screenshots <= 0 {
+		r.Screenshots = d.Screenshots
 	}
 	// Uptime windows subtract hourly rows from daily ones: hourly never outlive daily.
 	r.HourlyRollups = min(r.HourlyRollups, r.Rollups)
@@ -71,6 +77,7 @@ type PruneStats struct {
 	Flips         int64
 	HourlyRollups int64
 	DailyRollups  int64
+	Screenshots   int64
 	Batches       int64 // write transactions used
 }
 
@@ -101,6 +108,9 @@ func (s *Store) Prune(ctx context.Context, now time.Time, r Retention) (PruneSta
 		}},
 		{"flips", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
 			return pruneHead(ctx, tx, "flips", "at", failCutoff, r.batch, &c.Flips)
+		}},
+		{"screenshots", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
+			return pruneHead(ctx, tx, "screenshots", "taken_at", millis(now.Add(-r.Screenshots)), max(r.batch/20, 1), &c.Screenshots)
 		}},
 		{"hourly rollups", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
 			return pruneRollups(ctx, tx, "rollups_hourly", millis(now.Add(-r.HourlyRollups)), r.batch, &c.HourlyRollups)
@@ -143,6 +153,7 @@ func (st *PruneStats) add(o PruneStats) {
 	st.Flips += o.Flips
 	st.HourlyRollups += o.HourlyRollups
 	st.DailyRollups += o.DailyRollups
+	st.Screenshots += o.Screenshots
 }
 
 // headRange returns, among the first batch rows of table (rowid order), the end (exclusive

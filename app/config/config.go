@@ -78,6 +78,8 @@ type Retention struct {
 	FailuresDays int `toml:"failures_days"`
 	// RollupsDays keeps hourly/daily aggregates; at least 90 so the 90-day bars are full.
 	RollupsDays int `toml:"rollups_days"`
+	// ScreenshotsDays keeps the screenshots of browser checks (the big rows).
+	ScreenshotsDays int `toml:"screenshots_days"`
 }
 
 // Heartbeat limits what pings may store.
@@ -151,9 +153,10 @@ func Default() Config {
 			Path: "data/statusthing.db",
 		},
 		Retention: Retention{
-			ResultsDays:  7,
-			FailuresDays: 90,
-			RollupsDays:  400,
+			ResultsDays:     7,
+			FailuresDays:    90,
+			RollupsDays:     400,
+			ScreenshotsDays: 14,
 		},
 		Heartbeat: Heartbeat{
 			MaxBodyBytes: 100 * 1024,

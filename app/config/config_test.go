@@ -600,7 +600,8 @@ func TestValidate(t *testing.T) {
 		{name: "smtp port", modify: func(c *Config) { c.SMTP.Port = 0 }, want: "smtp.port: must be between 1 and 65535, got 0"},
 		{name: "zero heartbeat body", modify: func(c *Config) { c.Heartbeat.MaxBodyBytes = 0 }},
 		{name: "retention zero", modify: func(c *Config) { c.Retention = Retention{} }, want: "retention.results_days: must be at least 1, got 0\n" +
-			"retention.failures_days: must be at least 1, got 0\nretention.rollups_days: must be at least 1, got 0"},
+			"retention.failures_days: must be at least 1, got 0\nretention.screenshots_days: must be at least 1, got 0\n" +
+			"retention.rollups_days: must be at least 1, got 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

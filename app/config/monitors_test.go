@@ -55,7 +55,7 @@ func TestExampleMonitors(t *testing.T) {
 		names = append(names, s.Name)
 		types[s.Type] = true
 	}
-	assertEqual(t, names, []string{"Website", "API", "Mail relay", "DNS", "Certificate", "Nightly backup"})
+	assertEqual(t, names, []string{"Website", "API", "Mail relay", "DNS", "Certificate", "Nightly backup", "Login flow"})
 	for _, typ := range monitor.SpecTypes() {
 		if !types[typ] {
 			t.Errorf("no %s monitor in the examples", typ)
@@ -197,7 +197,7 @@ func TestLoadMonitorErrors(t *testing.T) {
 			want: []string{
 				`FILE:6:3: monitors[2]: name: is required`,
 				`FILE:6:3: monitors[2]: url: is required`,
-				`FILE:9:6: monitors[3] ("Shop"): type: must be one of http, tcp, dns, tls, heartbeat`,
+				`FILE:9:6: monitors[3] ("Shop"): type: must be one of http, tcp, dns, tls, browser, heartbeat`,
 			},
 		},
 		{

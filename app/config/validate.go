@@ -100,6 +100,7 @@ func validate(c *Config, src *sources) []Problem {
 	r := c.Retention
 	okResults := v.atLeast("retention.results_days", r.ResultsDays, 1)
 	okFailures := v.atLeast("retention.failures_days", r.FailuresDays, 1)
+	v.atLeast("retention.screenshots_days", r.ScreenshotsDays, 1)
 	if v.atLeast("retention.rollups_days", r.RollupsDays, 1) && r.RollupsDays < minRollupsDays {
 		v.add("retention.rollups_days", "must be at least %d (status pages show %d days of history), got %d", minRollupsDays, minRollupsDays, r.RollupsDays)
 	}

@@ -21,7 +21,7 @@ const (
 )
 
 // ProbedTypes lists the types probed on an interval, in display order.
-func ProbedTypes() []Type { return []Type{TypeHTTP, TypeTCP, TypeDNS, TypeTLS} }
+func ProbedTypes() []Type { return []Type{TypeHTTP, TypeTCP, TypeDNS, TypeTLS, TypeBrowser} }
 
 // SpecTypes lists the types a Spec may have (probed ones and heartbeats), in display order.
 func SpecTypes() []Type { return append(ProbedTypes(), TypeHeartbeat) }
@@ -73,6 +73,10 @@ const (
 	ClassRedirect  ErrorClass = "redirect"  // too many redirects
 	ClassProtocol  ErrorClass = "protocol"  // malformed answer
 	ClassInternal  ErrorClass = "internal"  // a bug or misconfiguration on our side
+	ClassBrowser   ErrorClass = "browser"   // Chromium missing, crashed or hung
+	ClassStep      ErrorClass = "step"      // a browser step could not be done (element missing...)
+	ClassScript    ErrorClass = "script"    // JavaScript errors on the page
+	ClassRequest   ErrorClass = "request"   // failed subresource requests
 )
 
 // Monitor is one thing we watch.
@@ -129,18 +133,45 @@ type Result struct {
 	ErrorClass ErrorClass // "" when up
 	Message    string     // one line for humans, "" when up
 	Details    Details
+	// Screenshot of a browser check's page (on failure, or always with
+	// screenshot_on_success); stored apart from the result, which then has ScreenshotID.
+	Screenshot   *Screenshot
+	ScreenshotID int64 // 0: none
+}
+
+// Screenshot is an image of the page a browser check ended on.
+type Screenshot struct {
+	Format string // "png" or "jpeg"
+	Data   []byte
+	Width  int
+	Height int
+}
+
+// BrowserDetails are what a browser check saw.
+type BrowserDetails struct {
+	// FailedStep is the failing step, from 1; 0 when the first page load failed or nothing
+	// failed. Step is its one-line form (steps hold {{secret}} placeholders, never secrets).
+	FailedStep       int           `json:"failed_step,omitempty"`
+	Step             string        `json:"step,omitempty"`
+	DOMContentLoaded time.Duration `json:"dom_content_loaded,omitempty"`
+	Load             time.Duration `json:"load,omitempty"`
+	Requests         int           `json:"requests,omitempty"`
+	Bytes            int64         `json:"bytes,omitempty"`
+	ConsoleErrors    []string      `json:"console_errors,omitempty"`  // uncaught exceptions and console.error
+	FailedRequests   []string      `json:"failed_requests,omitempty"` // "404 https://…/app.js"
 }
 
 // Details are the measurements of a result; zero values mean "not measured".
 type Details struct {
-	StatusCode  int           `json:"status_code,omitempty"`
-	DNS         time.Duration `json:"dns,omitempty"`
-	Connect     time.Duration `json:"connect,omitempty"`
-	TLS         time.Duration `json:"tls,omitempty"`
-	FirstByte   time.Duration `json:"first_byte,omitempty"`
-	CertExpiry  time.Time     `json:"cert_expiry,omitzero"`
-	BodySnippet string        `json:"body,omitempty"` // start of the body, on failure only
-	Answers     []string      `json:"answers,omitempty"`
+	StatusCode  int             `json:"status_code,omitempty"`
+	DNS         time.Duration   `json:"dns,omitempty"`
+	Connect     time.Duration   `json:"connect,omitempty"`
+	TLS         time.Duration   `json:"tls,omitempty"`
+	FirstByte   time.Duration   `json:"first_byte,omitempty"`
+	CertExpiry  time.Time       `json:"cert_expiry,omitzero"`
+	BodySnippet string          `json:"body,omitempty"` // start of the body, on failure only
+	Answers     []string        `json:"answers,omitempty"`
+	Browser     *BrowserDetails `json:"browser,omitempty"`
 }
 
 // Flip is a recorded status change: incidents, alerts and downtime statistics hang off it.

@@ -110,6 +110,10 @@ func UnmarshalSettings(t Type, data []byte) (Settings, error) {
 		var s TLSSettings
 		err = json.Unmarshal(data, &s)
 		return s, err
+	case TypeBrowser:
+		var s BrowserSettings
+		err = json.Unmarshal(data, &s)
+		return s, err
 	case TypeHeartbeat:
 		var s HeartbeatSettings
 		err = json.Unmarshal(data, &s)

@@ -52,8 +52,8 @@ type Spec struct {
 	Paused        bool     `json:"paused,omitempty" toml:"paused"`
 
 	Method           string            `json:"method,omitempty" toml:"method" types:"http"`
-	URL              string            `json:"url,omitempty" toml:"url" types:"http"`
-	Headers          map[string]string `json:"headers,omitempty" toml:"headers" types:"http"`
+	URL              string            `json:"url,omitempty" toml:"url" types:"http,browser"`
+	Headers          map[string]string `json:"headers,omitempty" toml:"headers" types:"http,browser"`
 	Body             string            `json:"body,omitempty" toml:"body" types:"http"`
 	AuthUser         string            `json:"auth_user,omitempty" toml:"auth_user" types:"http"`
 	AuthPassword     string            `json:"auth_password,omitempty" toml:"auth_password" types:"http"`
@@ -82,6 +82,15 @@ type Spec struct {
 	Expected   []string `json:"expected,omitempty" toml:"expected" types:"dns"`
 	MatchAll   bool     `json:"match_all,omitempty" toml:"match_all" types:"dns"`
 	Resolver   string   `json:"resolver,omitempty" toml:"resolver" types:"dns"`
+
+	Viewport             string            `json:"viewport,omitempty" toml:"viewport" types:"browser"`
+	UserAgent            string            `json:"user_agent,omitempty" toml:"user_agent" types:"browser"`
+	Steps                []string          `json:"steps,omitempty" toml:"steps" types:"browser"`
+	Secrets              map[string]string `json:"secrets,omitempty" toml:"secrets" types:"browser"`
+	FailOnJSErrors       bool              `json:"fail_on_js_errors,omitempty" toml:"fail_on_js_errors" types:"browser"`
+	FailOnRequestErrors  bool              `json:"fail_on_request_errors,omitempty" toml:"fail_on_request_errors" types:"browser"`
+	AllowedRequestErrors []string          `json:"allowed_request_errors,omitempty" toml:"allowed_request_errors" types:"browser"`
+	ScreenshotOnSuccess  bool              `json:"screenshot_on_success,omitempty" toml:"screenshot_on_success" types:"browser"`
 
 	Period   Duration `json:"period,omitempty" toml:"period" types:"heartbeat"`
 	Cron     string   `json:"cron,omitempty" toml:"cron" types:"heartbeat"`
@@ -165,7 +174,11 @@ func (s Spec) Build() (Monitor, error) {
 	if m.Interval < MinInterval || m.Interval > MaxInterval {
 		c.add("interval", "must be between %s and %s", MinInterval, MaxInterval)
 	}
-	m.Timeout = orDefault(time.Duration(s.Timeout), min(DefaultTimeout, m.Interval))
+	defaultTimeout := DefaultTimeout
+	if s.Type == TypeBrowser {
+		defaultTimeout = DefaultBrowserTimeout
+	}
+	m.Timeout = orDefault(time.Duration(s.Timeout), min(defaultTimeout, m.Interval))
 	if m.Timeout <= 0 || m.Timeout > m.Interval {
 		c.add("timeout", "must be positive and at most the interval (%s)", m.Interval)
 	}
@@ -189,6 +202,8 @@ func (s Spec) Build() (Monitor, error) {
 		m.Settings = TCPSettings{Address: checkAddress(&c, "address", s.Address, ""), Send: s.Send, Expect: s.Expect}
 	case TypeDNS:
 		m.Settings = s.buildDNS(&c)
+	case TypeBrowser:
+		m.Settings = s.buildBrowser(&c)
 	case TypeTLS:
 		st := TLSSettings{
 			Address:          checkAddress(&c, "address", s.Address, "443"),
@@ -462,6 +477,14 @@ func SpecOf(m Monitor) Spec {
 	case TLSSettings:
 		deg, down := st.CertDegradedDays, st.CertDownDays
 		s.Address, s.ServerName, s.CertDegradedDays, s.CertDownDays = st.Address, st.ServerName, &deg, &down
+	case BrowserSettings:
+		s.URL, s.Headers, s.UserAgent, s.Secrets = st.URL, st.Headers, st.UserAgent, st.Secrets
+		s.Viewport = st.Viewport.String()
+		for _, step := range st.Steps {
+			s.Steps = append(s.Steps, step.String())
+		}
+		s.FailOnJSErrors, s.FailOnRequestErrors, s.AllowedRequestErrors = st.FailOnJSErrors, st.FailOnRequestErrors, st.AllowedRequestErrors
+		s.ScreenshotOnSuccess = st.ScreenshotOnSuccess
 	}
 	return s
 }

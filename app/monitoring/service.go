@@ -28,6 +28,7 @@ type Store interface {
 	UptimeSince(ctx context.Context, orgID int64, since time.Time) (map[int64]monitor.Uptime, error)
 	MonitorUptime(ctx context.Context, orgID, monitorID int64, since time.Time) (monitor.Uptime, error)
 	Rollups(ctx context.Context, orgID, monitorID int64, hourly bool, from, to time.Time) ([]monitor.RollupBucket, error)
+	Screenshot(ctx context.Context, orgID, monitorID, resultID int64) (monitor.Screenshot, error)
 	HeartbeatStore
 }
 
@@ -277,6 +278,11 @@ func (s *Service) List(ctx context.Context, orgID int64) ([]monitor.Monitor, err
 // Results returns recent results of a monitor, newest first.
 func (s *Service) Results(ctx context.Context, orgID, id int64, before time.Time, limit int) ([]monitor.Result, error) {
 	return s.store.Results(ctx, orgID, id, before, limit)
+}
+
+// Screenshot returns the screenshot of a browser check's result.
+func (s *Service) Screenshot(ctx context.Context, orgID, monitorID, resultID int64) (monitor.Screenshot, error) {
+	return s.store.Screenshot(ctx, orgID, monitorID, resultID)
 }
 
 // Flips returns the status changes of a monitor, newest first.

@@ -180,7 +180,7 @@ func spread(monitorID int64, interval time.Duration) time.Duration {
 // Schedule adds or replaces m's job (or removes it when m is paused or not probed).
 // It takes effect at once: the first check comes within one interval.
 func (r *Runner) Schedule(m monitor.Monitor) error {
-	if m.Paused || !m.Type.Active() || m.Type == monitor.TypeBrowser {
+	if m.Paused || !m.Type.Active() {
 		return r.Unschedule(m.ID)
 	}
 	first := r.now().Add(spread(m.ID, m.NextInterval()) + 10*time.Millisecond)
