@@ -15,7 +15,7 @@ RUN CGO_ENABLED=0 go build -trimpath \
 # Run: Debian slim with Chromium for browser checks, CA certificates and time zones.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium ca-certificates tzdata curl \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium ca-certificates tzdata curl tini \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin statusthing \
  && mkdir -p /data && chown statusthing:statusthing /data
@@ -23,10 +23,12 @@ COPY --from=build /out/statusthing /usr/local/bin/statusthing
 USER statusthing
 WORKDIR /data
 ENV STATUSTHING_DATABASE_PATH=/data/statusthing.db \
-    STATUSTHING_BROWSER_PATH=/usr/bin/chromium
+    STATUSTHING_BROWSER_PATH=/usr/bin/chromium \
+    DISABLE_ROD_FLAG=1
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
-ENTRYPOINT ["/usr/local/bin/statusthing"]
+# tini as PID 1 reaps the Chromium processes killed when a hung browser is replaced.
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/statusthing"]
 CMD ["serve"]

@@ -1,12 +1,16 @@
 // Command loadtest measures statusthing under load, running the real binary (built from
-// this tree) on loopback with a generated config file. Two scenarios:
+// this tree) on loopback with a generated config file, or the prober in-process. Three scenarios:
 //
 //	go run ./app/loadtest checks -monitors 5000 -interval 30s -duration 150s
 //	go run ./app/loadtest pings -heartbeats 100 -clients 64 -duration 10s -soak 60s [-wrk=false]
+//	go run ./app/loadtest browser -checks 500 -concurrency 2
 //
 // checks: N HTTP monitors against a local target server; reports checks/s, schedule drift,
 // CPU and peak RSS. pings: concurrent clients pinging known heartbeat uuids, then unknown
 // ones; reports committed pings/s, latency percentiles, CPU, and RSS over a longer run.
+// browser: browser checks (a page with a script, a stylesheet and an image; 4 steps) through
+// the prober and one Chromium; reports checks/s, latency and Chromium's RSS/PSS during and
+// after the run.
 package main
 
 import (
@@ -24,7 +28,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadtest checks|pings [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadtest checks|pings|browser [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -53,8 +57,17 @@ func main() {
 		fs.BoolVar(&o.wrk, "wrk", err == nil, "drive the load with wrk (apt-get install wrk) instead of Go clients")
 		_ = fs.Parse(args)
 		err = pings(o)
+	case "browser":
+		fs := flag.NewFlagSet("browser", flag.ExitOnError)
+		o := browserOptions{}
+		fs.IntVar(&o.checks, "checks", 500, "number of browser checks")
+		fs.IntVar(&o.concurrency, "concurrency", 2, "checks at once ([browser] max_concurrency)")
+		fs.DurationVar(&o.timeout, "timeout", 15*time.Second, "timeout of each check")
+		fs.StringVar(&o.path, "chromium", "", "Chromium binary (default: auto-detect)")
+		_ = fs.Parse(args)
+		err = browserLoad(o)
 	default:
-		err = fmt.Errorf("unknown scenario %q: use checks or pings", scenario)
+		err = fmt.Errorf("unknown scenario %q: use checks, pings or browser", scenario)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)

@@ -1,6 +1,7 @@
-// Package probe runs one check of a monitor (http, tcp, dns, tls) and turns what it saw into a
-// monitor.Result: every failure becomes an outcome, an error class and a one-line message a
-// human can act on.
+// Package probe runs one check of a monitor (http, tcp, dns, tls, browser) and turns what it
+// saw into a monitor.Result: every failure becomes an outcome, an error class and a one-line
+// message a human can act on. Browser checks drive one shared, lazily started Chromium: call
+// Close when done with a Prober.
 package probe
 
 import (
@@ -34,6 +35,12 @@ type Options struct {
 	Now          func() time.Time // wall clock for StartedAt and certificate dates; default time.Now
 	MaxBodyBytes int64            // http body read for assertions; default DefaultMaxBodyBytes
 	RootCAs      *x509.CertPool   // trusted roots of http and tls checks; nil = system roots
+	// BrowserPath is the Chromium binary of browser checks ([browser] path); empty: the first
+	// of chromium, chromium-browser, google-chrome on PATH, then /usr/bin/chromium.
+	BrowserPath string
+	// BrowserConcurrency bounds the browser checks running at once ([browser]
+	// max_concurrency); default DefaultBrowserConcurrency.
+	BrowserConcurrency int
 }
 
 // Prober runs checks. It is safe for concurrent use; checks share no connections, so each one
@@ -45,6 +52,7 @@ type Prober struct {
 	roots     *x509.CertPool
 	verified  *http.Transport // http checks that verify certificates
 	insecure  *http.Transport // http checks with IgnoreTLSErrors
+	browser   *browserPool    // browser checks
 }
 
 // New returns a Prober.
@@ -61,8 +69,13 @@ func New(opts Options) *Prober {
 	}
 	p.verified = newTransport(&tls.Config{RootCAs: p.roots, Time: p.now})
 	p.insecure = newTransport(&tls.Config{RootCAs: p.roots, Time: p.now, InsecureSkipVerify: true})
+	p.browser = newBrowserPool(opts.BrowserPath, opts.BrowserConcurrency)
 	return p
 }
+
+// Close stops the Chromium of browser checks, if one was started, and removes its profile
+// directory. Browser checks after Close fail; the other types keep working.
+func (p *Prober) Close() error { return p.browser.close() }
 
 // newTransport returns a transport without connection reuse: every check dials afresh. The
 // context of each request bounds every phase, so no phase timeouts are set here.
@@ -102,6 +115,7 @@ type run struct {
 	limit    time.Duration // how long the check may take, for timeout messages
 	details  *monitor.Details
 	duration time.Duration // set by probers that end their measurement before deciding
+	shot     *monitor.Screenshot
 }
 
 // Probe runs one check of m bounded by m.Timeout (10s when unset) and ctx. It never panics and
@@ -116,7 +130,7 @@ func (p *Prober) Probe(ctx context.Context, m monitor.Monitor) (res monitor.Resu
 		if e := recover(); e != nil {
 			v = down(monitor.ClassInternal, "internal error: %v", e)
 		}
-		res.Duration = r.duration
+		res.Duration, res.Screenshot = r.duration, r.shot
 		if res.Duration <= 0 {
 			res.Duration = time.Since(start)
 		}
@@ -128,9 +142,16 @@ func (p *Prober) Probe(ctx context.Context, m monitor.Monitor) (res monitor.Resu
 		res.Outcome, res.ErrorClass, res.Message = v.outcome, v.class, oneLine(v.msg)
 	}()
 
+	typ := m.Type
+	if s := deref(m.Settings); typ == "" && s != nil {
+		typ = s.Type()
+	}
 	timeout := m.Timeout
 	if timeout <= 0 {
 		timeout = monitor.DefaultTimeout
+		if typ == monitor.TypeBrowser {
+			timeout = monitor.DefaultBrowserTimeout
+		}
 	}
 	r.limit = timeout
 	if dl, ok := ctx.Deadline(); ok && dl.Sub(start) < timeout {
@@ -140,10 +161,6 @@ func (p *Prober) Probe(ctx context.Context, m monitor.Monitor) (res monitor.Resu
 	r.ctx, cancel = context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	typ := m.Type
-	if s := deref(m.Settings); typ == "" && s != nil {
-		typ = s.Type()
-	}
 	switch typ {
 	case monitor.TypeHTTP:
 		s, bad := settingsOf[monitor.HTTPSettings](m, typ)
@@ -164,6 +181,11 @@ func (p *Prober) Probe(ctx context.Context, m monitor.Monitor) (res monitor.Resu
 		s, bad := settingsOf[monitor.TLSSettings](m, typ)
 		if v = bad; !v.failed() {
 			v = p.probeTLS(r, s)
+		}
+	case monitor.TypeBrowser:
+		s, bad := settingsOf[monitor.BrowserSettings](m, typ)
+		if v = bad; !v.failed() {
+			v = p.probeBrowser(r, s)
 		}
 	default:
 		v = down(monitor.ClassInternal, "no prober for monitor type %q", typ)
@@ -201,6 +223,10 @@ func deref(s monitor.Settings) monitor.Settings {
 			return *p
 		}
 	case *monitor.TLSSettings:
+		if p != nil {
+			return *p
+		}
+	case *monitor.BrowserSettings:
 		if p != nil {
 			return *p
 		}
