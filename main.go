@@ -256,6 +256,7 @@ type server struct {
 	store    *store.Store
 	auth     *auth.Service
 	runner   *runner.Runner
+	prober   *probe.Prober
 	monitors *monitoring.Service
 	hub      *web.Hub
 	http     *http.Server
@@ -289,7 +290,9 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	if err != nil {
 		return fail(err)
 	}
-	prober := probe.New(probe.Options{UserAgent: "statusthing/" + versionString()})
+	prober := probe.New(probe.Options{UserAgent: "statusthing/" + versionString(),
+		BrowserPath: cfg.Browser.Path, BrowserConcurrency: cfg.Browser.MaxConcurrency})
+	s.prober = prober
 	s.hub = web.NewHub()
 	v, rev, _ := buildInfo()
 	met := metrics.New(metrics.Options{Store: st, Token: cfg.Metrics.Token, Version: v, Commit: rev, Logger: log})
@@ -418,6 +421,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	}
 	if err := s.runner.Stop(); err != nil {
 		s.log.Warn("scheduler stop", "err", err)
+	}
+	if err := s.prober.Close(); err != nil { // after the runner: no check runs any more
+		s.log.Warn("browser stop", "err", err)
 	}
 	if err := s.close(); err != nil {
 		return err

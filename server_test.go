@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"statusthing/app/config"
+	"statusthing/store"
 )
 
 // syncBuffer collects the server log; the server writes from many goroutines.
@@ -43,7 +44,10 @@ type testServer struct {
 	URL    string
 	Logs   *syncBuffer
 	DBPath string
-	stop   func() error
+	// Store is the running server's own store, for tests that record what no real probe
+	// can produce on demand (a browser check's screenshot). Never open a second one.
+	Store *store.Store
+	stop  func() error
 }
 
 // defaultTestConfig is the default configuration on the database at dbPath.
@@ -105,7 +109,7 @@ func startServerWith(t *testing.T, cfg config.Config, env []string) *testServer 
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &testServer{URL: base, Logs: logs, DBPath: cfg.Database.Path, stop: stop}
+	return &testServer{URL: base, Logs: logs, DBPath: cfg.Database.Path, Store: srv.store, stop: stop}
 }
 
 var setupLinkRE = regexp.MustCompile(`/setup\?token=([A-Za-z0-9_-]+)`)

@@ -74,11 +74,34 @@ type FlipRow struct {
 
 // ResultRow is one check result.
 type ResultRow struct {
-	At       string
-	Outcome  StatusBadge
-	Duration string
-	Code     string
-	Message  string
+	At            string
+	Outcome       StatusBadge
+	Duration      string
+	Code          string
+	Message       string
+	ScreenshotURL string // browser checks with a stored screenshot
+}
+
+// BrowserPanel is the last check of a browser monitor: where it failed, what the page did,
+// and the latest screenshot.
+type BrowserPanel struct {
+	At         string
+	Outcome    StatusBadge
+	FailedStep string // "Failed at step 3"; "" when no step failed
+	Step       string // the failed step's line, "click #buy"
+	Message    string
+	Facts      []Fact     // timings, requests, transfer size
+	Lists      []FactList // console errors, failed requests
+	Screenshot *ScreenshotView
+}
+
+// ScreenshotView is a stored screenshot of a browser check.
+type ScreenshotView struct {
+	URL     string
+	Alt     string
+	Caption string // which check it shows
+	// Inline is set for a test check's screenshot, which is not stored: a data: URL.
+	Inline bool
 }
 
 // MonitorPage is one monitor with its history.
@@ -105,6 +128,11 @@ type MonitorPage struct {
 	EditURL     string
 	ActionURL   string          // prefix for /pause, /resume, /check, /delete
 	Heartbeat   *HeartbeatPanel // set for heartbeat monitors, which have no probe results
+	Browser     *BrowserPanel   // browser monitors with at least one result
+	IsBrowser   bool
+	// RefreshURL is re-fetched after each event of the monitor to swap its data-part
+	// elements (browser monitors; heartbeats have their own in Heartbeat).
+	RefreshURL string
 }
 
 // TypeTab is one monitor type choice on the new-monitor form.
@@ -132,23 +160,49 @@ type MonitorFormPage struct {
 	Test        *TestResult
 	HasSecret   map[string]bool // fields whose stored secret is kept when left empty
 	Preview     *SchedulePreview
-	PreviewURL  string   // live schedule preview (heartbeats)
-	TimeZones   []string // suggestions for the time zone field
-	OtherErrors []string // refused values of fields this form does not show
+	PreviewURL  string      // live schedule preview (heartbeats)
+	TimeZones   []string    // suggestions for the time zone field
+	OtherErrors []string    // refused values of fields this form does not show
+	Secrets     []SecretRow // browser monitors: the secrets rows, values never included
+	StepHelp    []StepHelp  // browser monitors: the step actions
+}
+
+// SecretRow is one secret of a browser monitor's form. Its value is never sent to the
+// browser: an empty value field keeps the stored one.
+type SecretRow struct {
+	Name   string
+	Was    string // the stored name this row edits ("" for a new row), to follow renames
+	Stored bool   // a value is stored: leaving the field empty keeps it
+	Retype bool   // a value was typed but the form was refused: it must be typed again
+}
+
+// StepHelp documents one browser step action.
+type StepHelp struct {
+	Syntax string // "type SELECTOR TEXT"
+	Text   string
 }
 
 // TestResult is what the form's "Test" button found.
 type TestResult struct {
-	Outcome StatusBadge
-	Summary string
-	Facts   []Fact
+	Outcome    StatusBadge
+	Summary    string
+	Facts      []Fact
+	Lists      []FactList      // browser checks: console errors, failed requests
+	Screenshot *ScreenshotView // browser checks: the page at the end of the test
+}
+
+// FactList is a labelled list of values.
+type FactList struct {
+	Label  string
+	Items  []string
+	TestID string
 }
 
 // advancedOpen opens the advanced section when one of its fields was refused.
 func (p MonitorFormPage) advancedOpen() bool {
 	for _, k := range []string{"method", "max_redirects", "headers", "body", "auth_user", "auth_password", "bearer_token",
 		"body_not_contains", "body_regex", "header_equals", "header_contains", "cert_degraded_days", "cert_down_days",
-		"send", "expect", "resolver", "server_name", "retry_interval", "recoveries"} {
+		"send", "expect", "resolver", "server_name", "retry_interval", "recoveries", "viewport", "user_agent"} {
 		if p.Errors[k] != "" {
 			return true
 		}

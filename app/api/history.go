@@ -1,9 +1,12 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
+	"statusthing/app/auth"
 	"statusthing/app/heartbeat"
 	"statusthing/app/monitor"
 )
@@ -19,17 +22,37 @@ type resultJSON struct {
 	ErrorClass monitor.ErrorClass `json:"error_class,omitempty"`
 	Message    string             `json:"message,omitempty"`
 	Details    detailsJSON        `json:"details"`
+	// ScreenshotURL is where a browser check's screenshot is served (relative to the server).
+	ScreenshotURL string `json:"screenshot_url,omitempty"`
 }
 
 type detailsJSON struct {
-	StatusCode  int        `json:"status_code,omitempty"`
-	DNSMs       int64      `json:"dns_ms,omitempty"`
-	ConnectMs   int64      `json:"connect_ms,omitempty"`
-	TLSMs       int64      `json:"tls_ms,omitempty"`
-	FirstByteMs int64      `json:"first_byte_ms,omitempty"`
-	CertExpiry  *time.Time `json:"cert_expiry,omitempty"`
-	Body        string     `json:"body,omitempty"`
-	Answers     []string   `json:"answers,omitempty"`
+	StatusCode  int          `json:"status_code,omitempty"`
+	DNSMs       int64        `json:"dns_ms,omitempty"`
+	ConnectMs   int64        `json:"connect_ms,omitempty"`
+	TLSMs       int64        `json:"tls_ms,omitempty"`
+	FirstByteMs int64        `json:"first_byte_ms,omitempty"`
+	CertExpiry  *time.Time   `json:"cert_expiry,omitempty"`
+	Body        string       `json:"body,omitempty"`
+	Answers     []string     `json:"answers,omitempty"`
+	Browser     *browserJSON `json:"browser,omitempty"`
+}
+
+// browserJSON is what a browser check saw.
+type browserJSON struct {
+	FailedStep         int      `json:"failed_step,omitempty"`
+	Step               string   `json:"step,omitempty"`
+	DOMContentLoadedMs int64    `json:"dom_content_loaded_ms,omitempty"`
+	LoadMs             int64    `json:"load_ms,omitempty"`
+	Requests           int      `json:"requests"`
+	Bytes              int64    `json:"bytes"`
+	ConsoleErrors      []string `json:"console_errors,omitempty"`
+	FailedRequests     []string `json:"failed_requests,omitempty"`
+}
+
+// screenshotPath is the API URL of a result's screenshot.
+func screenshotPath(monitorID, resultID int64) string {
+	return apiPrefix + "/monitors/" + strconv.FormatInt(monitorID, 10) + "/results/" + strconv.FormatInt(resultID, 10) + "/screenshot"
 }
 
 func toResultJSON(r monitor.Result) resultJSON {
@@ -42,7 +65,50 @@ func toResultJSON(r monitor.Result) resultJSON {
 		t := d.CertExpiry.UTC()
 		out.Details.CertExpiry = &t
 	}
+	if b := d.Browser; b != nil {
+		out.Details.Browser = &browserJSON{FailedStep: b.FailedStep, Step: b.Step, DOMContentLoadedMs: b.DOMContentLoaded.Milliseconds(),
+			LoadMs: b.Load.Milliseconds(), Requests: b.Requests, Bytes: b.Bytes, ConsoleErrors: b.ConsoleErrors, FailedRequests: b.FailedRequests}
+	}
+	if r.ScreenshotID != 0 && r.ID != 0 {
+		out.ScreenshotURL = screenshotPath(r.MonitorID, r.ID)
+	}
 	return out
+}
+
+// screenshotTypes are the media types of the stored screenshot formats.
+var screenshotTypes = map[string]string{"png": "image/png", "jpeg": "image/jpeg"}
+
+// getScreenshot answers the image of a browser check's screenshot.
+func (h *Handler) getScreenshot(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rid, err := strconv.ParseInt(r.PathValue("rid"), 10, 64)
+	if err != nil || rid <= 0 {
+		return newError(http.StatusNotFound, codeNotFound, "not found: ids are positive integers")
+	}
+	sh, err := h.monitors.Screenshot(r.Context(), c.org, id, rid)
+	if auth.IsNotFound(err) {
+		return notFound("screenshot")
+	}
+	if err != nil {
+		return err
+	}
+	mime, ok := screenshotTypes[sh.Format]
+	if !ok {
+		return fmt.Errorf("api: screenshot %d of monitor %d: unknown format %q", rid, id, sh.Format)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", mime)
+	// Screenshots never change once taken; private: they show the monitored site.
+	hd.Set("Cache-Control", "private, max-age=86400")
+	hd.Set("Content-Length", strconv.Itoa(len(sh.Data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(sh.Data)
+	}
+	return nil
 }
 
 func (h *Handler) listResults(w http.ResponseWriter, r *http.Request, c *call) error {

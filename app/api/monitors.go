@@ -11,8 +11,9 @@ import (
 	"statusthing/app/monitor"
 )
 
-// secretMask stands for a stored secret (auth_password, bearer_token) in answers: secrets
-// are never sent back. Sent in a PUT or PATCH, it keeps the stored value.
+// secretMask stands for a stored secret (auth_password, bearer_token, each value of a browser
+// monitor's secrets) in answers: secrets are never sent back. Sent in a PUT or PATCH, it
+// keeps the stored value.
 const secretMask = "********"
 
 // monitorJSON is a monitor as the API shows it: the keys of its [[monitors]] block (its
@@ -50,6 +51,13 @@ func (h *Handler) monitorJSON(m monitor.Monitor, uuid string) monitorJSON {
 	}
 	if spec.BearerToken != "" {
 		spec.BearerToken = secretMask
+	}
+	if len(spec.Secrets) > 0 {
+		masked := make(map[string]string, len(spec.Secrets))
+		for name := range spec.Secrets {
+			masked[name] = secretMask
+		}
+		spec.Secrets = masked // a copy: the monitor's own map stays as stored
 	}
 	out := monitorJSON{ID: m.ID, Spec: spec, Status: m.State.Status, StatusSince: m.State.Since}
 	if !m.State.LastCheckedAt.IsZero() {
@@ -217,6 +225,17 @@ func parseMonitor(body []byte, id int64, stored monitor.Spec) (monitor.Spec, err
 	if spec.BearerToken == secretMask {
 		spec.BearerToken = stored.BearerToken
 	}
+	for _, name := range sortedKeys(spec.Secrets) {
+		if spec.Secrets[name] != secretMask {
+			continue
+		}
+		v, ok := stored.Secrets[name]
+		if !ok {
+			return monitor.Spec{}, fieldErr(http.StatusUnprocessableEntity, codeValidation, "secrets",
+				name+": "+secretMask+" stands for a stored value, and no secret of that name is stored: send its value")
+		}
+		spec.Secrets[name] = v
+	}
 	return spec, nil
 }
 
@@ -271,6 +290,15 @@ func applyPatch(patch []byte, id int64, stored monitor.Spec) (monitor.Spec, erro
 	for _, k := range []string{"auth_password", "bearer_token"} {
 		if pm[k] == secretMask {
 			delete(pm, k)
+		}
+	}
+	// A masked secret of the patch keeps the stored one, as a key left out of it does
+	// (secrets is an object: the merge patch merges it key by key).
+	if secrets, ok := pm["secrets"].(map[string]any); ok {
+		for name, v := range secrets {
+			if _, isStored := stored.Secrets[name]; v == secretMask && isStored {
+				delete(secrets, name)
+			}
 		}
 	}
 	cur, err := json.Marshal(stored)

@@ -20,16 +20,17 @@ import (
 // schemaTypes are the component schemas, by name; route.Body and route.Result name them.
 // Pages ("MonitorPage"...) are added for the List routes.
 var schemaTypes = map[string]reflect.Type{
-	"Monitor":      reflect.TypeFor[monitorJSON](),
-	"CheckAnswer":  reflect.TypeFor[checkAnswer](),
-	"Result":       reflect.TypeFor[resultJSON](),
-	"Ping":         reflect.TypeFor[pingJSON](),
-	"Flip":         reflect.TypeFor[flipJSON](),
-	"Trend":        reflect.TypeFor[trendJSON](),
-	"TrendBucket":  reflect.TypeFor[bucketJSON](),
-	"Token":        reflect.TypeFor[tokenJSON](),
-	"CreatedToken": reflect.TypeFor[createdTokenJSON](),
-	"TokenInput":   reflect.TypeFor[tokenInput](),
+	"Monitor":        reflect.TypeFor[monitorJSON](),
+	"CheckAnswer":    reflect.TypeFor[checkAnswer](),
+	"Result":         reflect.TypeFor[resultJSON](),
+	"Ping":           reflect.TypeFor[pingJSON](),
+	"Flip":           reflect.TypeFor[flipJSON](),
+	"Trend":          reflect.TypeFor[trendJSON](),
+	"TrendBucket":    reflect.TypeFor[bucketJSON](),
+	"Token":          reflect.TypeFor[tokenJSON](),
+	"CreatedToken":   reflect.TypeFor[createdTokenJSON](),
+	"TokenInput":     reflect.TypeFor[tokenInput](),
+	"BrowserDetails": reflect.TypeFor[browserJSON](),
 }
 
 // pageTypes are the list answers, by the name of their item schema.
@@ -48,7 +49,7 @@ var enums = map[reflect.Type]func() []string{
 	reflect.TypeFor[monitor.Outcome](): func() []string { return []string{"up", "degraded", "down"} },
 	reflect.TypeFor[monitor.ErrorClass](): func() []string {
 		return []string{"dns", "refused", "timeout", "network", "tls", "cert", "status", "assertion", "latency",
-			"redirect", "protocol", "internal"}
+			"redirect", "protocol", "internal", "browser", "step", "script", "request"}
 	},
 	reflect.TypeFor[heartbeat.Kind](): func() []string { return []string{"success", "start", "fail", "log", "exit"} },
 	reflect.TypeFor[auth.Scope]():     func() []string { return []string{"read", "write"} },
@@ -59,7 +60,7 @@ var descriptions = map[string]string{
 	// Monitor (the keys of a [[monitors]] block; see statusthing.example.toml)
 	"Monitor.id":              "Read-only.",
 	"Monitor.name":            "Shown in lists, alerts and status pages; at most 100 characters.",
-	"Monitor.type":            "Fixed once created, except between probed types. browser cannot be created yet.",
+	"Monitor.type":            "Fixed once created, except between probed types.",
 	"Monitor.interval":        `Time between checks, "10s" to "24h" (default "60s").`,
 	"Monitor.timeout":         `Of one check, at most interval (default "10s", or interval if shorter).`,
 	"Monitor.retries":         "Extra consecutive failed checks before down, 0 to 10 (default 1).",
@@ -67,7 +68,7 @@ var descriptions = map[string]string{
 	"Monitor.retry_interval":  `Time between checks while a failure is confirmed or a recovery counted (default "20s").`,
 	"Monitor.paused":          "Kept but not checked. Pause and resume are also operations of their own.",
 	"Monitor.method":          "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS (default GET).",
-	"Monitor.url":             "Required for http: an absolute http:// or https:// URL.",
+	"Monitor.url":             "Required: an absolute http:// or https:// URL (browser: the page loaded first).",
 	"Monitor.headers":         "Request headers.",
 	"Monitor.body":            "Request body.",
 	"Monitor.auth_user":       "HTTP basic auth user.",
@@ -86,14 +87,32 @@ var descriptions = map[string]string{
 	"Monitor.cron":            "A 5-field cron expression, instead of period.",
 	"Monitor.timezone":        "IANA time zone of cron (default UTC).",
 	"Monitor.grace":           `How late a ping may be before the job is down (default "1h").`,
-	"Monitor.status":          "Read-only. Heartbeats: new, up, late, down or paused.",
-	"Monitor.status_since":    "Read-only. When the status was entered.",
-	"Monitor.last_checked_at": "Read-only. The last check or ping; null if none yet.",
-	"Monitor.ping_url":        "Read-only. Heartbeats only: the URL the job pings.",
-	"Result.duration_ms":      "How long the check took.",
-	"Result.details":          "Measurements; those not taken are left out.",
-	"Trend.from":              "Start of the first bucket (from, rounded down).",
-	"TrendBucket.uptime":      "ups / checks (degraded checks count as up).",
+	"Monitor.viewport":        `Browser window size in CSS pixels (default "1280x800").`,
+	"Monitor.user_agent":      "User-Agent of the browser (default: Chromium's).",
+	"Monitor.steps": "Steps run in order after the page loads, one per string: navigate URL, click SEL, type SEL TEXT, " +
+		"wait SEL, wait_hidden SEL, wait_idle, assert_text TEXT, assert_text_in SEL TEXT, assert_exists SEL, " +
+		`assert_count SEL N, assert_title TEXT, assert_url TEXT. Selectors with spaces are double-quoted; {{name}} in a type step's text is a secret.`,
+	"Monitor.secrets": "Values of the {{name}} placeholders of type steps, by name. Never shown: answers carry ******** " +
+		"for each; sending ******** for a name keeps its stored value (in a PATCH, names left out are kept too).",
+	"Monitor.fail_on_js_errors":      "Uncaught exceptions and console.error fail the check.",
+	"Monitor.fail_on_request_errors": "Failed requests of the page (4xx, 5xx, network errors) fail the check.",
+	"Monitor.allowed_request_errors": "Failed requests whose URL contains one of these are ignored.",
+	"Monitor.screenshot_on_success":  "Keep a screenshot of successful checks too (failed ones always keep one).",
+	"Monitor.status":                 "Read-only. Heartbeats: new, up, late, down or paused.",
+	"Monitor.status_since":           "Read-only. When the status was entered.",
+	"Monitor.last_checked_at":        "Read-only. The last check or ping; null if none yet.",
+	"Monitor.ping_url":               "Read-only. Heartbeats only: the URL the job pings.",
+	"Result.duration_ms":             "How long the check took.",
+	"Result.details":                 "Measurements; those not taken are left out.",
+	"Result.screenshot_url":          "Browser checks with a screenshot: where getResultScreenshot serves it.",
+	"BrowserDetails.failed_step":     "The failed step, from 1; absent when the first page load failed or nothing failed.",
+	"BrowserDetails.step":            "The failed step's line ({{name}} placeholders, never secrets).",
+	"BrowserDetails.requests":        "Requests the page made.",
+	"BrowserDetails.bytes":           "Bytes the page transferred.",
+	"BrowserDetails.console_errors":  "Uncaught exceptions and console.error messages.",
+	"BrowserDetails.failed_requests": `Failed requests, e.g. "404 https://example.com/app.js".`,
+	"Trend.from":                     "Start of the first bucket (from, rounded down).",
+	"TrendBucket.uptime":             "ups / checks (degraded checks count as up).",
 	"TrendBucket.p95_latency_ms": "1m: exact (nearest rank). 1h, 1d: estimated from a latency histogram " +
 		"(within one histogram bucket of the truth).",
 	"Token.active":          "Neither revoked nor expired.",
@@ -362,8 +381,12 @@ func (h *Handler) operation(rt route) map[string]any {
 	}
 	params := []any{}
 	for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
+		desc := "The resource's id."
+		if m[1] == "rid" {
+			desc = "The result's id."
+		}
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
-			"description": "The resource's id.", "schema": map[string]any{"type": "integer", "format": "int64", "minimum": 1}})
+			"description": desc, "schema": map[string]any{"type": "integer", "format": "int64", "minimum": 1}})
 	}
 	for _, p := range rt.Query {
 		params = append(params, map[string]any{"name": p.Name, "in": "query", "required": false,
@@ -397,6 +420,14 @@ func (h *Handler) operation(rt route) map[string]any {
 	responses := map[string]any{}
 	ok := map[string]any{"description": rt.Summary}
 	switch {
+	case len(rt.Binary) > 0:
+		content := map[string]any{}
+		for _, mt := range rt.Binary {
+			content[mt] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+		}
+		ok["content"] = content
+		ok["headers"] = map[string]any{"Cache-Control": map[string]any{
+			"description": "private, max-age=86400: the image never changes.", "schema": map[string]any{"type": "string"}}}
 	case rt.List:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.Result + "Page")}}
 	case rt.Result != "":

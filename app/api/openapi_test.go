@@ -72,7 +72,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	for p, op := range ops {
 		method, path, _ := strings.Cut(p, " ")
 		methods[path] = append(methods[path], method)
-		url := strings.ReplaceAll(path, "{id}", "1")
+		url := strings.NewReplacer("{id}", "1", "{rid}", "1").Replace(path)
 		want := http.StatusUnauthorized
 		if sec, ok := op["security"].([]any); ok && len(sec) == 0 {
 			want = http.StatusOK
@@ -104,7 +104,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 		}
 	}
 	for path, ms := range methods {
-		url := strings.ReplaceAll(path, "{id}", "1")
+		url := strings.NewReplacer("{id}", "1", "{rid}", "1").Replace(path)
 		allow := slices.Clone(ms)
 		if slices.Contains(allow, "GET") {
 			allow = append(allow, "HEAD")

@@ -39,7 +39,9 @@ type route struct {
 	Status   int    // success status
 	Result   string // component schema of the answer; "" for none
 	List     bool   // the answer is a page of Result
-	Conflict bool   // may answer 409
+	// Binary lists the media types of an answer that is not JSON (an image), instead of Result.
+	Binary   []string
+	Conflict bool // may answer 409
 	run      func(w http.ResponseWriter, r *http.Request, c *call) error
 }
 
@@ -105,6 +107,12 @@ func (h *Handler) apiTable() []route {
 			Doc:    "Newest first. Successful results are kept for retention.results_days, failed ones for retention.failures_days.",
 			Query:  listParams(param{"outcome", "Only results with this outcome.", enumSchema([]string{"up", "degraded", "down"})}),
 			Status: 200, Result: "Result", List: true, run: h.listResults},
+		{Method: "GET", Path: "/monitors/{id}/results/{rid}/screenshot", ID: "getResultScreenshot", Tag: "history",
+			Summary: "Get a browser check's screenshot",
+			Doc: "The image of the page at the end of a browser check, taken on failure (and on success with " +
+				"screenshot_on_success); a result's screenshot_url points here. Kept for retention.screenshots_days. " +
+				"404 when the result has none.",
+			Status: 200, Binary: []string{"image/png", "image/jpeg"}, run: h.getScreenshot},
 		{Method: "GET", Path: "/monitors/{id}/pings", ID: "listPings", Tag: "history", Summary: "List a heartbeat's pings",
 			Doc:   "Newest first; the latest heartbeat.keep_pings are kept. 404 when the monitor is not a heartbeat.",
 			Query: listParams(), Status: 200, Result: "Ping", List: true, run: h.listPings},

@@ -135,6 +135,8 @@ func target(m monitor.Monitor) string {
 		return s.RecordType + " " + s.Hostname
 	case monitor.TLSSettings:
 		return s.Address
+	case monitor.BrowserSettings:
+		return s.URL
 	case monitor.HeartbeatSettings:
 		if s.Cron != "" {
 			return s.Cron + " " + zoneName(s.TimeZone)
@@ -192,9 +194,12 @@ func (f formatter) latencyChart(buckets []monitor.RollupBucket, from, to time.Ti
 	c := views.Chart{Width: chartWidth, Height: chartHeight, AvgLabel: f.t("chart.avg"), P95Label: f.t("chart.p95")}
 	var maxV time.Duration
 	var avgSum time.Duration
-	var n int
+	var n, checks int
 	for _, b := range buckets {
-		if b.Checks > 0 {
+		checks += int(b.Checks)
+		// Latencies are those of successful checks: a bucket of failures has none to draw
+		// (its zero is no response time).
+		if hasLatency(b) {
 			maxV = max(maxV, b.P95Latency, b.AvgLatency)
 			avgSum += b.AvgLatency
 			n++
@@ -203,6 +208,9 @@ func (f formatter) latencyChart(buckets []monitor.RollupBucket, from, to time.Ti
 	if n == 0 {
 		c.Empty = true
 		c.Summary = f.t("chart.empty")
+		if checks > 0 {
+			c.Summary = f.t("chart.no_success")
+		}
 		return c
 	}
 	top := niceCeil(maxV)
@@ -213,7 +221,7 @@ func (f formatter) latencyChart(buckets []monitor.RollupBucket, from, to time.Ti
 	y := func(d time.Duration) float64 { return chartTop + plotH - plotH*float64(d)/float64(top) }
 	var avg, p95 []string
 	for _, b := range buckets {
-		if b.Checks == 0 {
+		if !hasLatency(b) {
 			continue
 		}
 		// A bucket is drawn at its middle.
@@ -241,6 +249,9 @@ func (f formatter) latencyChart(buckets []monitor.RollupBucket, from, to time.Ti
 	c.Summary = f.t("chart.summary", f.duration(avgSum/time.Duration(n)), f.duration(maxV))
 	return c
 }
+
+// hasLatency tells whether a bucket holds successful checks, whose latency it averages.
+func hasLatency(b monitor.RollupBucket) bool { return b.Ups+b.Degraded > 0 }
 
 // niceCeil rounds a latency up to a round axis maximum (1, 2, 2.5 or 5 times a power of ten ms).
 func niceCeil(d time.Duration) time.Duration {
@@ -324,6 +335,18 @@ func (f formatter) bytes(n int) string {
 		return strconv.Itoa(n) + " B"
 	}
 	return f.decimal(float64(n)/1000, 1) + " KB"
+}
+
+// size is an amount of transferred data: "512 B", "48.2 KB", "1.3 MB".
+func (f formatter) size(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return f.decimal(float64(n)/1000, 1) + " KB"
+	default:
+		return f.decimal(float64(n)/(1000*1000), 1) + " MB"
+	}
 }
 
 // schedule describes a heartbeat schedule: "Every 1 d", "Cron 0 2 * * * (Europe/Paris)".

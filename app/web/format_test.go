@@ -98,9 +98,10 @@ func TestLatencyChart(t *testing.T) {
 		t.Errorf("empty chart: %+v", c)
 	}
 	buckets := []monitor.RollupBucket{
-		{Start: from, Checks: 60, AvgLatency: 80 * time.Millisecond, P95Latency: 150 * time.Millisecond},
+		{Start: from, Checks: 60, Ups: 60, AvgLatency: 80 * time.Millisecond, P95Latency: 150 * time.Millisecond},
 		{Start: from.Add(time.Hour), Checks: 0},
-		{Start: from.Add(2 * time.Hour), Checks: 60, AvgLatency: 120 * time.Millisecond, P95Latency: 180 * time.Millisecond},
+		{Start: from.Add(90 * time.Minute), Checks: 3, Downs: 3}, // failures have no latency to draw
+		{Start: from.Add(2 * time.Hour), Checks: 60, Ups: 55, Degraded: 5, AvgLatency: 120 * time.Millisecond, P95Latency: 180 * time.Millisecond},
 	}
 	c := f.latencyChart(buckets, from, f.now, 6*time.Hour, "15:04")
 	if c.Empty || len(strings.Fields(c.AvgPath)) != 2 || len(strings.Fields(c.P95Path)) != 2 {
@@ -114,6 +115,11 @@ func TestLatencyChart(t *testing.T) {
 	}
 	if !strings.Contains(c.Summary, "100 ms") || !strings.Contains(c.Summary, "180 ms") {
 		t.Errorf("summary %q", c.Summary)
+	}
+	// Only failures: no line at zero, but a word about it.
+	c = f.latencyChart(buckets[2:3], from, f.now, 6*time.Hour, "15:04")
+	if !c.Empty || !strings.Contains(c.Summary, "No successful check") {
+		t.Errorf("failures only: %+v", c)
 	}
 }
 

@@ -435,14 +435,19 @@ func heartbeatFormExtras(f formatter, p *views.MonitorFormPage) {
 	values := p.Values
 	preview := schedulePreview(f, func(k string) string { return values[k] })
 	p.Preview = &preview
+	p.OtherErrors = otherErrors(p.Errors, heartbeatFormFields)
+}
+
+// otherErrors lists the refused values of fields a form does not show, each with its key.
+func otherErrors(errs map[string]string, shown []string) []string {
 	var other []string
-	for k, msg := range p.Errors {
-		if !slices.Contains(heartbeatFormFields, k) {
+	for k, msg := range errs {
+		if !slices.Contains(shown, k) {
 			other = append(other, k+": "+msg)
 		}
 	}
 	slices.Sort(other)
-	p.OtherErrors = other
+	return other
 }
 
 // pingSettings is the settings page's card about slug ping URLs.

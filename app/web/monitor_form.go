@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"statusthing/app/monitor"
+	"statusthing/views"
 )
 
 // specFromForm reads the monitor form. Values that cannot even be parsed (a duration "abc")
@@ -96,6 +97,15 @@ func specFromForm(form url.Values) (monitor.Spec, map[string]string) {
 		Expected:         lines("expected"),
 		MatchAll:         form.Get("match_all") == "on",
 		Resolver:         get("resolver"),
+
+		Viewport:             get("viewport"),
+		UserAgent:            get("user_agent"),
+		Steps:                lines("steps"),
+		Secrets:              secretsFromForm(form),
+		FailOnJSErrors:       form.Get("fail_on_js_errors") == "on",
+		FailOnRequestErrors:  form.Get("fail_on_request_errors") == "on",
+		AllowedRequestErrors: lines("allowed_request_errors"),
+		ScreenshotOnSuccess:  form.Get("screenshot_on_success") == "on",
 	}
 	sched, schedErrs := scheduleSpec(get)
 	s.Period, s.Cron, s.TimeZone, s.Grace = sched.Period, sched.Cron, sched.TimeZone, sched.Grace
@@ -115,6 +125,8 @@ func valuesFromSpec(s monitor.Spec) map[string]string {
 		"hostname": s.Hostname, "record_type": s.RecordType, "resolver": s.Resolver,
 		"json": strings.Join(s.JSON, "\n"), "expected": strings.Join(s.Expected, "\n"),
 		"headers": headerLines(s.Headers), "header_equals": headerLines(s.HeaderEquals), "header_contains": headerLines(s.HeaderContains),
+		"viewport": s.Viewport, "user_agent": s.UserAgent, "steps": strings.Join(s.Steps, "\n"),
+		"allowed_request_errors": strings.Join(s.AllowedRequestErrors, "\n"),
 	}
 	if s.Type == monitor.TypeHeartbeat {
 		v["cron"], v["timezone"], v["schedule"] = s.Cron, s.TimeZone, "period"
@@ -134,7 +146,9 @@ func valuesFromSpec(s monitor.Spec) map[string]string {
 			v[k] = strconv.Itoa(*n)
 		}
 	}
-	for k, b := range map[string]bool{"ignore_tls_errors": s.IgnoreTLSErrors, "match_all": s.MatchAll} {
+	for k, b := range map[string]bool{"ignore_tls_errors": s.IgnoreTLSErrors, "match_all": s.MatchAll,
+		"fail_on_js_errors": s.FailOnJSErrors, "fail_on_request_errors": s.FailOnRequestErrors,
+		"screenshot_on_success": s.ScreenshotOnSuccess} {
 		if b {
 			v[k] = "on"
 		}
@@ -174,18 +188,157 @@ var controlUnescapes = strings.NewReplacer("\r", `\r`, "\n", `\n`, "\t", `\t`, `
 func unescapeControl(s string) string { return controlEscapes.Replace(s) }
 func escapeControl(s string) string   { return controlUnescapes.Replace(s) }
 
-// fieldMessages merges parse errors and validation errors, the parse error first per field.
+// fieldMessages merges parse errors and validation errors; a parse error replaces the
+// validation messages of its field, several validation messages of a field are joined (every
+// refused browser step is named at once).
 func fieldMessages(parse map[string]string, err error) map[string]string {
 	out := map[string]string{}
 	if ve, ok := err.(*monitor.ValidationError); ok {
 		for _, f := range ve.Fields {
-			if _, seen := out[f.Field]; !seen {
+			switch prev, seen := out[f.Field]; {
+			case !seen:
 				out[f.Field] = f.Message
+			case !strings.Contains(prev, f.Message):
+				out[f.Field] = prev + "; " + f.Message
 			}
 		}
 	}
 	for k, v := range parse {
 		out[k] = v
+	}
+	return out
+}
+
+// Browser monitors' secrets are rows of three form fields, posted in document order:
+// secret_name, secret_value (a password field, never filled in by the server) and the hidden
+// secret_was, the stored name the row was shown with. A row without a name is dropped: that
+// is how a secret is removed.
+type secretRow struct {
+	name, value, was string
+}
+
+func secretRowsOf(form url.Values) []secretRow {
+	names, values, was := form["secret_name"], form["secret_value"], form["secret_was"]
+	var rows []secretRow
+	for i, n := range names {
+		row := secretRow{name: strings.TrimSpace(n)}
+		if i < len(values) {
+			row.value = values[i]
+		}
+		if i < len(was) {
+			row.was = strings.TrimSpace(was[i])
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// secretsFromForm reads the secrets rows as typed: an empty value means "keep the stored
+// one" and is resolved by fillSecrets, which knows what is stored.
+func secretsFromForm(form url.Values) map[string]string {
+	var out map[string]string
+	for _, row := range secretRowsOf(form) {
+		if row.name == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[row.name] = row.value
+	}
+	return out
+}
+
+// fillSecrets gives the secrets the form left empty their stored value (following a rename
+// of the row) and reports those that have none, or names given twice, as a "secrets" error.
+func fillSecrets(spec *monitor.Spec, form url.Values, stored map[string]string, t func(string, ...any) string) string {
+	if spec.Type != monitor.TypeBrowser {
+		spec.Secrets = nil
+		return ""
+	}
+	seen := map[string]bool{}
+	var problems []string
+	for _, row := range secretRowsOf(form) {
+		if row.name == "" {
+			continue
+		}
+		if seen[row.name] {
+			problems = append(problems, t("form.secret_twice", row.name))
+			continue
+		}
+		seen[row.name] = true
+		if row.value != "" {
+			continue
+		}
+		v, ok := stored[row.was]
+		if !ok || row.was == "" {
+			v, ok = stored[row.name]
+		}
+		if !ok || v == "" {
+			problems = append(problems, t("form.secret_missing", row.name))
+			continue
+		}
+		spec.Secrets[row.name] = v
+	}
+	return strings.Join(problems, "; ")
+}
+
+// secretRows are the rows of the form's secrets: the stored ones (names only) or, when a
+// refused form is shown again, the posted ones; then an empty row to add one. Never values.
+func secretRows(form url.Values, stored map[string]string) []views.SecretRow {
+	var rows []views.SecretRow
+	if form == nil {
+		names := make([]string, 0, len(stored))
+		for n := range stored {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			rows = append(rows, views.SecretRow{Name: n, Was: n, Stored: true})
+		}
+	} else {
+		for _, row := range secretRowsOf(form) {
+			if row.name == "" { // removed, or an unused empty row
+				continue
+			}
+			_, wasStored := stored[row.was]
+			_, nameStored := stored[row.name]
+			r := views.SecretRow{Name: row.name, Was: row.was, Stored: (wasStored && row.was != "") || nameStored}
+			r.Retype = row.value != "" || !r.Stored
+			if r.Stored && r.Was == "" {
+				r.Was = row.name
+			}
+			rows = append(rows, r)
+		}
+	}
+	rows = append(rows, views.SecretRow{})
+	if len(rows) < 2 {
+		rows = append(rows, views.SecretRow{})
+	}
+	return rows
+}
+
+// browserFormFields are every field the browser form shows; refused values of others (from
+// a bogus post) are listed at the top of the form.
+var browserFormFields = []string{"name", "url", "interval", "timeout", "retries", "steps", "secrets", "fail_on_js_errors",
+	"fail_on_request_errors", "allowed_request_errors", "screenshot_on_success", "viewport", "user_agent", "headers",
+	"retry_interval", "recoveries"}
+
+// stepHelp documents the browser step actions, in the domain's order.
+func stepHelp(f formatter) []views.StepHelp {
+	args := map[monitor.StepAction]string{
+		monitor.StepNavigate: "URL", monitor.StepClick: "SELECTOR", monitor.StepType: "SELECTOR TEXT",
+		monitor.StepWait: "SELECTOR", monitor.StepWaitHidden: "SELECTOR", monitor.StepAssertText: "TEXT",
+		monitor.StepAssertTextIn: "SELECTOR TEXT", monitor.StepAssertExists: "SELECTOR", monitor.StepAssertCount: "SELECTOR N",
+		monitor.StepAssertTitle: "TEXT", monitor.StepAssertURL: "TEXT",
+	}
+	var out []views.StepHelp
+	for _, a := range monitor.StepActions() {
+		syntax := string(a)
+		if args[a] != "" {
+			syntax += " " + args[a]
+		}
+		out = append(out, views.StepHelp{Syntax: syntax, Text: f.t("step." + string(a))})
 	}
 	return out
 }

@@ -132,7 +132,7 @@ func hourlyLatencies(buckets []monitor.RollupBucket, start time.Time, n int) []t
 	base := start.Truncate(time.Hour)
 	for _, b := range buckets {
 		i := int(b.Start.Sub(base) / time.Hour)
-		if i >= 0 && i < n && b.Checks > 0 {
+		if i >= 0 && i < n && hasLatency(b) {
 			out[i] = b.AvgLatency
 		}
 	}
@@ -207,6 +207,10 @@ func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
 	for _, res := range results {
 		page.Results = append(page.Results, resultRow(f, res))
 	}
+	if m.Type == monitor.TypeBrowser {
+		page.IsBrowser, page.RefreshURL = true, base
+		page.Browser = browserPanel(f, results)
+	}
 	page.Flash, page.FlashError = h.flash(r, f)
 	h.render(w, r, http.StatusOK, views.Monitor(page))
 }
@@ -215,6 +219,9 @@ func resultRow(f formatter, res monitor.Result) views.ResultRow {
 	row := views.ResultRow{At: f.stamp(res.StartedAt), Outcome: f.outcome(res.Outcome), Duration: f.checkDuration(res.Duration), Message: res.Message}
 	if res.Details.StatusCode != 0 {
 		row.Code = strconv.Itoa(res.Details.StatusCode)
+	}
+	if res.ScreenshotID != 0 && res.ID != 0 {
+		row.ScreenshotURL = screenshotURL(res.MonitorID, res.ID)
 	}
 	return row
 }
@@ -272,6 +279,10 @@ func (h *Handler) monitorNew(w http.ResponseWriter, r *http.Request) {
 	case monitor.TypeHeartbeat:
 		values["schedule"], values["period"], values["grace"], values["timezone"] =
 			"period", shortDuration(monitor.DefaultPeriod), shortDuration(monitor.DefaultGrace), "UTC"
+	case monitor.TypeBrowser:
+		// A browser check costs a Chromium page: a longer interval by default.
+		values["interval"], values["timeout"], values["retries"] = "5m", shortDuration(monitor.DefaultBrowserTimeout), "1"
+		values["viewport"] = monitor.DefaultViewport().String()
 	case monitor.TypeHTTP:
 		values["expected_status"] = "200-299"
 		fallthrough
@@ -291,6 +302,8 @@ type monitorForm struct {
 	formErr string
 	test    *views.TestResult
 	secrets map[string]bool
+	// secretRows are the browser secrets' rows (names only); nil for other types.
+	secretRows []views.SecretRow
 }
 
 func (h *Handler) renderMonitorForm(w http.ResponseWriter, r *http.Request, status int, fm monitorForm) {
@@ -314,6 +327,14 @@ func (h *Handler) renderMonitorForm(w http.ResponseWriter, r *http.Request, stat
 		heartbeatFormExtras(f, &p)
 		p.Scripts = []string{h.assets.URL("heartbeat.js")}
 	}
+	if fm.typ == monitor.TypeBrowser {
+		p.StepHelp = stepHelp(f)
+		p.Secrets = fm.secretRows
+		if p.Secrets == nil {
+			p.Secrets = secretRows(nil, nil)
+		}
+		p.OtherErrors = otherErrors(p.Errors, browserFormFields)
+	}
 	method := fm.values["method"]
 	if method == "" {
 		method = "GET"
@@ -333,6 +354,9 @@ func (h *Handler) renderMonitorForm(w http.ResponseWriter, r *http.Request, stat
 
 func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	spec, parseErrs := specFromForm(r.PostForm)
+	if msg := fillSecrets(&spec, r.PostForm, nil, h.formatter(r).t); msg != "" {
+		parseErrs["secrets"] = msg
+	}
 	if len(parseErrs) == 0 {
 		m, err := h.monitors.Create(r.Context(), orgOf(r), spec)
 		if err == nil {
@@ -349,7 +373,7 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		parseErrs = fieldMessages(parseErrs, err)
 	}
 	h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm), errors: parseErrs,
-		formErr: h.formatter(r).t("form.fix_errors")})
+		formErr: h.formatter(r).t("form.fix_errors"), secretRows: secretRows(r.PostForm, nil)})
 }
 
 // formType keeps the form on a known type even when the posted one is bogus.
@@ -360,11 +384,12 @@ func formType(s monitor.Spec) monitor.Type {
 	return monitor.TypeHTTP
 }
 
-// formValues re-shows what the user typed, except passwords.
+// formValues re-shows what the user typed, except passwords and secrets (their rows are
+// secretRows').
 func formValues(form url.Values) map[string]string {
 	v := map[string]string{}
 	for k := range form {
-		if k != "csrf_token" && k != "auth_password" && k != "bearer_token" {
+		if k != "csrf_token" && k != "auth_password" && k != "bearer_token" && !strings.HasPrefix(k, "secret_") {
 			v[k] = form.Get(k)
 		}
 	}
@@ -387,7 +412,8 @@ func (h *Handler) monitorEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	spec := monitor.SpecOf(m)
 	values := valuesFromSpec(spec)
-	h.renderMonitorForm(w, r, http.StatusOK, monitorForm{id: id, typ: m.Type, values: values, secrets: storedSecrets(spec)})
+	h.renderMonitorForm(w, r, http.StatusOK, monitorForm{id: id, typ: m.Type, values: values, secrets: storedSecrets(spec),
+		secretRows: secretRows(nil, spec.Secrets)})
 }
 
 func storedSecrets(s monitor.Spec) map[string]bool {
@@ -409,6 +435,9 @@ func (h *Handler) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 	stored := monitor.SpecOf(cur)
 	keepSecrets(&spec, stored)
 	spec.Type, spec.Paused = cur.Type, cur.Paused // the type is fixed once created; pausing has its own button
+	if msg := fillSecrets(&spec, r.PostForm, stored.Secrets, h.formatter(r).t); msg != "" {
+		parseErrs["secrets"] = msg
+	}
 	if len(parseErrs) == 0 {
 		_, err := h.monitors.Update(ctx, orgOf(r), id, spec)
 		switch {
@@ -427,7 +456,8 @@ func (h *Handler) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 		parseErrs = fieldMessages(parseErrs, err)
 	}
 	h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, monitorForm{id: id, typ: cur.Type, values: formValues(r.PostForm),
-		errors: parseErrs, formErr: h.formatter(r).t("form.fix_errors"), secrets: storedSecrets(stored)})
+		errors: parseErrs, formErr: h.formatter(r).t("form.fix_errors"), secrets: storedSecrets(stored),
+		secretRows: secretRows(r.PostForm, stored.Secrets)})
 }
 
 // keepSecrets keeps stored secrets the form left empty: they are never sent to the browser.
@@ -444,15 +474,21 @@ func keepSecrets(spec *monitor.Spec, stored monitor.Spec) {
 func (h *Handler) monitorTest(w http.ResponseWriter, r *http.Request) {
 	spec, parseErrs := specFromForm(r.PostForm)
 	fm := monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm)}
+	var storedBrowserSecrets map[string]string
 	if id, err := strconv.ParseInt(r.PostForm.Get("id"), 10, 64); err == nil && id > 0 {
 		if cur, err := h.monitors.Get(r.Context(), orgOf(r), id); err == nil {
 			stored := monitor.SpecOf(cur)
 			keepSecrets(&spec, stored)
 			fm.isNew, fm.id, fm.typ, fm.secrets = false, id, cur.Type, storedSecrets(stored)
 			spec.Type = cur.Type
+			storedBrowserSecrets = stored.Secrets
 		}
 	}
 	f := h.formatter(r)
+	if msg := fillSecrets(&spec, r.PostForm, storedBrowserSecrets, f.t); msg != "" {
+		parseErrs["secrets"] = msg
+	}
+	fm.secretRows = secretRows(r.PostForm, storedBrowserSecrets)
 	if fm.typ == monitor.TypeHeartbeat { // the form has no Test button for them: a ping is their test
 		fm.errors, fm.formErr = parseErrs, f.t("form.test_heartbeat")
 		h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, fm)
@@ -507,6 +543,18 @@ func testResult(f formatter, res monitor.Result) *views.TestResult {
 		add("result.error_class", string(res.ErrorClass))
 	}
 	add("result.body", res.Details.BodySnippet)
+	if b := res.Details.Browser; b != nil {
+		if b.FailedStep > 0 { // first: it says where to look
+			tr.Facts = append([]views.Fact{{Label: f.t("browser.step"), Value: strconv.Itoa(b.FailedStep) + ": " + b.Step}}, tr.Facts...)
+		}
+		for _, fact := range browserFacts(f, res) {
+			if !slices.ContainsFunc(tr.Facts, func(x views.Fact) bool { return x.Label == fact.Label }) {
+				tr.Facts = append(tr.Facts, fact)
+			}
+		}
+		tr.Lists = browserLists(f, b)
+	}
+	tr.Screenshot = inlineScreenshot(f, res.Screenshot)
 	return tr
 }
 

@@ -26,6 +26,7 @@ func (h *Handler) routes() {
 	m.Handle("GET /admin/monitors/{id}/heartbeat", h.admin(h.heartbeatLive))
 	m.Handle("GET /admin/monitors/{id}", h.admin(h.monitorShow))
 	m.Handle("GET /admin/monitors/{id}/edit", h.admin(h.monitorEdit))
+	m.Handle("GET /admin/monitors/{id}/results/{rid}/screenshot", h.admin(h.monitorScreenshot))
 	m.Handle("POST /admin/monitors/{id}", h.adminForm(h.monitorUpdate))
 	m.Handle("POST /admin/monitors/{id}/pause", h.adminForm(h.monitorAction(h.monitorPause)))
 	m.Handle("POST /admin/monitors/{id}/resume", h.adminForm(h.monitorAction(h.monitorResume)))

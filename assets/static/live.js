@@ -22,8 +22,10 @@
     var results = document.querySelector('[data-results-for="' + m.id + '"]');
     if (results && m.result) {
       var tr = document.createElement("tr");
+      var heads = results.parentNode.querySelectorAll("thead th");
       [m.result.time, m.result.outcome_label, m.result.duration, m.result.code, m.result.message].forEach(function (text, i) {
         var td = document.createElement("td");
+        if (heads[i]) td.setAttribute("data-label", heads[i].textContent);
         if (i === 1) {
           var s = document.createElement("span");
           s.className = "status";
