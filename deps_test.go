@@ -19,6 +19,8 @@ func TestDependencyRules(t *testing.T) {
 		{"./views/...", []string{"statusthing/app/", "statusthing/store"}},
 		{"./store", []string{"statusthing/app/web", "net/http", "github.com/a-h/templ"}},
 		{"./app/monitor", []string{"statusthing/", "net/http", "database/sql", "github.com/"}},
+		{"./app/incident", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
+		{"./app/heartbeat", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
 		// Domain packages and its libraries (rod for browser checks) only.
 		{"./app/probe", []string{"statusthing/store", "statusthing/app/web", "statusthing/app/api", "statusthing/app/monitoring",
 			"statusthing/app/runner", "statusthing/app/auth", "database/sql", "github.com/a-h/templ", "github.com/prometheus/"}},

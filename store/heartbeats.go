@@ -200,7 +200,7 @@ func (s *Store) RecordPing(ctx context.Context, rec heartbeat.Record, keep int) 
 			}
 		}
 		if applied.Flip != nil {
-			if err := insertFlip(wctx, h, id, applied.Flip); err != nil {
+			if err := insertFlip(wctx, h, id, applied.Flip, heartbeatCause(p)); err != nil {
 				return err
 			}
 		}
@@ -216,6 +216,14 @@ func (s *Store) RecordPing(ctx context.Context, rec heartbeat.Record, keep int) 
 		return monitor.Event{}, fmt.Errorf("store: record ping: %w", err)
 	}
 	return out, nil
+}
+
+// heartbeatCause is the error class of a status change caused by ping p.
+func heartbeatCause(p heartbeat.Ping) monitor.ErrorClass {
+	if heartbeat.Failed(p.Kind, p.Exit) {
+		return monitor.ClassJobFailed
+	}
+	return ""
 }
 
 // pingMessage is the one-line summary of the last ping kept in monitor_state.
@@ -300,7 +308,7 @@ func (s *Store) SweepHeartbeats(ctx context.Context, now time.Time) ([]monitor.E
 				if flip == nil {
 					return nil
 				}
-				if err := insertFlip(ctx, hotTx{tx: tx}, id, flip); err != nil {
+				if err := insertFlip(ctx, hotTx{tx: tx}, id, flip, monitor.ClassMissed); err != nil {
 					return err
 				}
 				events = append(events, monitor.Event{MonitorID: id, OrgID: r.orgID, Flip: flip,

@@ -272,7 +272,7 @@ func (s *Store) SetPaused(ctx context.Context, orgID, id int64, paused bool, now
 			return err
 		}
 		if f != nil {
-			if err := insertFlip(ctx, hotTx{tx: tx}, id, f); err != nil {
+			if err := insertFlip(ctx, hotTx{tx: tx}, id, f, ""); err != nil {
 				return err
 			}
 		}

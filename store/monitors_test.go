@@ -434,30 +434,32 @@ func TestMigrationsDownWithData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mig.Close()
-	if err := mig.Down(1); err != nil {
-		t.Fatal(err)
+	// Each step down removes its migration's tables and leaves the earlier ones.
+	steps := []struct {
+		migration     string
+		gone, present []string
+	}{
+		{"0005", []string{"incidents", "incident_events"}, []string{"screenshots"}},
+		{"0004", []string{"screenshots"}, []string{"pings"}},
+		{"0003", []string{"pings", "heartbeats"}, []string{"monitors"}},
+		{"0002", []string{"monitors", "monitor_state", "results", "failed_results", "flips", "rollups_hourly", "rollups_daily"},
+			[]string{"organizations"}},
 	}
-	if got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","; strings.Contains(got, ",screenshots,") || !strings.Contains(got, ",pings,") {
-		t.Errorf("after down 1 (0004): %s", got)
-	}
-	if err := mig.Down(1); err != nil {
-		t.Fatal(err)
-	}
-	got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
-	if strings.Contains(got, ",pings,") || strings.Contains(got, ",heartbeats,") || !strings.Contains(got, ",monitors,") {
-		t.Errorf("after down 2 (0003): %s", got)
-	}
-	if err := mig.Down(1); err != nil {
-		t.Fatal(err)
-	}
-	got = "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
-	for _, table := range []string{"monitors", "monitor_state", "results", "failed_results", "flips", "rollups_hourly", "rollups_daily"} {
-		if strings.Contains(got, ","+table+",") {
-			t.Errorf("table %s still there after down: %s", table, got)
+	for _, step := range steps {
+		if err := mig.Down(1); err != nil {
+			t.Fatalf("down %s: %v", step.migration, err)
 		}
-	}
-	if !strings.Contains(got, ",organizations,") {
-		t.Errorf("0001's tables are gone: %s", got)
+		got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
+		for _, table := range step.gone {
+			if strings.Contains(got, ","+table+",") {
+				t.Errorf("table %s still there after down %s: %s", table, step.migration, got)
+			}
+		}
+		for _, table := range step.present {
+			if !strings.Contains(got, ","+table+",") {
+				t.Errorf("table %s gone after down %s: %s", table, step.migration, got)
+			}
+		}
 	}
 	if err := mig.Up(); err != nil {
 		t.Fatal(err)

@@ -147,7 +147,7 @@ func (s *Store) recordResult(ctx context.Context, r monitor.Result, cache *stmtC
 			return err
 		}
 		if f != nil {
-			if err := insertFlip(wctx, h, r.MonitorID, f); err != nil {
+			if err := insertFlip(wctx, h, r.MonitorID, f, r.ErrorClass); err != nil {
 				return err
 			}
 		}
@@ -218,15 +218,18 @@ func updateState(ctx context.Context, h hotTx, id int64, st monitor.State) error
 
 const qInsertFlip = `INSERT INTO flips (monitor_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)`
 
-// insertFlip records f for monitor id and sets f.ID and f.MonitorID.
-func insertFlip(ctx context.Context, h hotTx, id int64, f *monitor.Flip) error {
+// insertFlip records f for monitor id, sets f.ID and f.MonitorID, and carries the change
+// over to the monitor's incident (cause: the error class that caused it, "" if none).
+func insertFlip(ctx context.Context, h hotTx, id int64, f *monitor.Flip, cause monitor.ErrorClass) error {
 	res, err := h.exec(ctx, qInsertFlip, id, millis(f.At), string(f.From), string(f.To), f.Reason)
 	if err != nil {
 		return err
 	}
 	f.MonitorID = id
-	f.ID, err = res.LastInsertId()
-	return err
+	if f.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return applyIncident(ctx, h, id, f, cause)
 }
 
 // hotQueries are the statements of RecordResult, worth preparing once.

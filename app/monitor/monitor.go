@@ -61,22 +61,24 @@ type ErrorClass string
 
 // Error classes of failed or degraded results.
 const (
-	ClassDNS       ErrorClass = "dns"       // name did not resolve
-	ClassRefused   ErrorClass = "refused"   // connection refused or reset
-	ClassTimeout   ErrorClass = "timeout"   // no answer in time
-	ClassNetwork   ErrorClass = "network"   // other network errors (unreachable...)
-	ClassTLS       ErrorClass = "tls"       // handshake, chain or hostname failure
-	ClassCert      ErrorClass = "cert"      // certificate expires soon or expired
-	ClassStatus    ErrorClass = "status"    // unexpected HTTP status
-	ClassAssertion ErrorClass = "assertion" // body, header, JSON or DNS answer mismatch
-	ClassLatency   ErrorClass = "latency"   // slower than a threshold
-	ClassRedirect  ErrorClass = "redirect"  // too many redirects
-	ClassProtocol  ErrorClass = "protocol"  // malformed answer
-	ClassInternal  ErrorClass = "internal"  // a bug or misconfiguration on our side
-	ClassBrowser   ErrorClass = "browser"   // Chromium missing, crashed or hung
-	ClassStep      ErrorClass = "step"      // a browser step could not be done (element missing...)
-	ClassScript    ErrorClass = "script"    // JavaScript errors on the page
-	ClassRequest   ErrorClass = "request"   // failed subresource requests
+	ClassDNS       ErrorClass = "dns"        // name did not resolve
+	ClassRefused   ErrorClass = "refused"    // connection refused or reset
+	ClassTimeout   ErrorClass = "timeout"    // no answer in time
+	ClassNetwork   ErrorClass = "network"    // other network errors (unreachable...)
+	ClassTLS       ErrorClass = "tls"        // handshake, chain or hostname failure
+	ClassCert      ErrorClass = "cert"       // certificate expires soon or expired
+	ClassStatus    ErrorClass = "status"     // unexpected HTTP status
+	ClassAssertion ErrorClass = "assertion"  // body, header, JSON or DNS answer mismatch
+	ClassLatency   ErrorClass = "latency"    // slower than a threshold
+	ClassRedirect  ErrorClass = "redirect"   // too many redirects
+	ClassProtocol  ErrorClass = "protocol"   // malformed answer
+	ClassInternal  ErrorClass = "internal"   // a bug or misconfiguration on our side
+	ClassBrowser   ErrorClass = "browser"    // Chromium missing, crashed or hung
+	ClassStep      ErrorClass = "step"       // a browser step could not be done (element missing...)
+	ClassScript    ErrorClass = "script"     // JavaScript errors on the page
+	ClassRequest   ErrorClass = "request"    // failed subresource requests
+	ClassMissed    ErrorClass = "missed"     // a heartbeat's ping did not come in time
+	ClassJobFailed ErrorClass = "job_failed" // a heartbeat's job reported a failure
 )
 
 // Monitor is one thing we watch.

@@ -30,6 +30,7 @@ type Store interface {
 	Rollups(ctx context.Context, orgID, monitorID int64, hourly bool, from, to time.Time) ([]monitor.RollupBucket, error)
 	Screenshot(ctx context.Context, orgID, monitorID, resultID int64) (monitor.Screenshot, error)
 	HeartbeatStore
+	IncidentStore
 }
 
 // Scheduler runs monitors; *runner.Runner satisfies it.
@@ -82,6 +83,7 @@ type Service struct {
 	now    func() time.Time
 
 	hb          HeartbeatStore
+	inc         IncidentStore
 	keepPings   int
 	index       pingIndex
 	createMu    sync.Mutex // serializes creations by ping (?create=1)
@@ -104,7 +106,7 @@ func New(opts Options) *Service {
 		opts.Observer = noPingObserver{}
 	}
 	return &Service{store: opts.Store, sched: opts.Scheduler, prober: opts.Prober, pub: opts.Publisher, log: opts.Logger,
-		now: opts.Now, hb: opts.Store, keepPings: opts.KeepPings, obs: opts.Observer}
+		now: opts.Now, hb: opts.Store, inc: opts.Store, keepPings: opts.KeepPings, obs: opts.Observer}
 }
 
 func (s *Service) publish(ev monitor.Event) {
