@@ -75,9 +75,6 @@ func toResultJSON(r monitor.Result) resultJSON {
 	return out
 }
 
-// screenshotTypes are the media types of the stored screenshot formats.
-var screenshotTypes = map[string]string{"png": "image/png", "jpeg": "image/jpeg"}
-
 // getScreenshot answers the image of a browser check's screenshot.
 func (h *Handler) getScreenshot(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := pathID(r)
@@ -95,8 +92,8 @@ func (h *Handler) getScreenshot(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	mime, ok := screenshotTypes[sh.Format]
-	if !ok {
+	mime := sh.MediaType()
+	if mime == "" {
 		return fmt.Errorf("api: screenshot %d of monitor %d: unknown format %q", rid, id, sh.Format)
 	}
 	hd := w.Header()

@@ -149,6 +149,17 @@ type Screenshot struct {
 	Height int
 }
 
+// MediaType is the screenshot's MIME type, "" for a format statusthing does not store.
+func (s Screenshot) MediaType() string {
+	switch s.Format {
+	case "png":
+		return "image/png"
+	case "jpeg":
+		return "image/jpeg"
+	}
+	return ""
+}
+
 // BrowserDetails are what a browser check saw.
 type BrowserDetails struct {
 	// FailedStep is the failing step, from 1; 0 when the first page load failed or nothing

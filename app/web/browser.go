@@ -102,16 +102,13 @@ func inlineScreenshot(f formatter, sh *monitor.Screenshot) *views.ScreenshotView
 	if sh == nil || len(sh.Data) == 0 {
 		return nil
 	}
-	mime, ok := screenshotTypes[sh.Format]
-	if !ok {
+	mime := sh.MediaType()
+	if mime == "" {
 		return nil
 	}
 	return &views.ScreenshotView{URL: "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(sh.Data),
 		Alt: f.t("browser.screenshot_test"), Caption: f.t("browser.screenshot_test"), Inline: true}
 }
-
-// screenshotTypes are the media types of the stored screenshot formats.
-var screenshotTypes = map[string]string{"png": "image/png", "jpeg": "image/jpeg"}
 
 // monitorScreenshot serves the screenshot of a browser check's result. Screenshots never
 // change once taken: the browser may keep them (privately: they show the monitored site).
@@ -130,8 +127,8 @@ func (h *Handler) monitorScreenshot(w http.ResponseWriter, r *http.Request) {
 		h.serviceError(w, r, err)
 		return
 	}
-	mime, ok := screenshotTypes[sh.Format]
-	if !ok {
+	mime := sh.MediaType()
+	if mime == "" {
 		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("screenshot of result %d: unknown format %q", rid, sh.Format))
 		return
 	}
