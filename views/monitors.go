@@ -31,6 +31,7 @@ type MonitorRow struct {
 	LastPing        string // "5 min ago"
 	NextPing        string // "in 3 h", "overdue by 5 min"
 	NextPingOverdue bool
+	IncidentURL     string // the monitor's open incident, if any (dashboard)
 }
 
 // MonitorsPage lists the organization's monitors.
@@ -80,6 +81,7 @@ type ResultRow struct {
 	Code          string
 	Message       string
 	ScreenshotURL string // browser checks with a stored screenshot
+	ErrorClass    string // what kind of failure (incident pages)
 }
 
 // BrowserPanel is the last check of a browser monitor: where it failed, what the page did,
@@ -133,6 +135,8 @@ type MonitorPage struct {
 	// RefreshURL is re-fetched after each event of the monitor to swap its data-part
 	// elements (browser monitors; heartbeats have their own in Heartbeat).
 	RefreshURL string
+	// Incident links to the monitor's open incident; nil when there is none.
+	Incident *Link
 }
 
 // TypeTab is one monitor type choice on the new-monitor form.

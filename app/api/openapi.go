@@ -11,6 +11,7 @@ import (
 
 	"statusthing/app/auth"
 	"statusthing/app/heartbeat"
+	"statusthing/app/incident"
 	"statusthing/app/monitor"
 )
 
@@ -31,15 +32,20 @@ var schemaTypes = map[string]reflect.Type{
 	"CreatedToken":   reflect.TypeFor[createdTokenJSON](),
 	"TokenInput":     reflect.TypeFor[tokenInput](),
 	"BrowserDetails": reflect.TypeFor[browserJSON](),
+	"Incident":       reflect.TypeFor[incidentJSON](),
+	"IncidentDetail": reflect.TypeFor[incidentDetailJSON](),
+	"IncidentEvent":  reflect.TypeFor[incidentEventJSON](),
+	"CommentInput":   reflect.TypeFor[commentInput](),
 }
 
 // pageTypes are the list answers, by the name of their item schema.
 var pageTypes = map[string]reflect.Type{
-	"Monitor": reflect.TypeFor[page[monitorJSON]](),
-	"Result":  reflect.TypeFor[page[resultJSON]](),
-	"Ping":    reflect.TypeFor[page[pingJSON]](),
-	"Flip":    reflect.TypeFor[page[flipJSON]](),
-	"Token":   reflect.TypeFor[page[tokenJSON]](),
+	"Monitor":  reflect.TypeFor[page[monitorJSON]](),
+	"Result":   reflect.TypeFor[page[resultJSON]](),
+	"Ping":     reflect.TypeFor[page[pingJSON]](),
+	"Flip":     reflect.TypeFor[page[flipJSON]](),
+	"Token":    reflect.TypeFor[page[tokenJSON]](),
+	"Incident": reflect.TypeFor[page[incidentJSON]](),
 }
 
 // enums are the values of the named string types.
@@ -51,8 +57,12 @@ var enums = map[reflect.Type]func() []string{
 		return []string{"dns", "refused", "timeout", "network", "tls", "cert", "status", "assertion", "latency",
 			"redirect", "protocol", "internal", "browser", "step", "script", "request"}
 	},
-	reflect.TypeFor[heartbeat.Kind](): func() []string { return []string{"success", "start", "fail", "log", "exit"} },
-	reflect.TypeFor[auth.Scope]():     func() []string { return []string{"read", "write"} },
+	reflect.TypeFor[heartbeat.Kind]():  func() []string { return []string{"success", "start", "fail", "log", "exit"} },
+	reflect.TypeFor[auth.Scope]():      func() []string { return []string{"read", "write"} },
+	reflect.TypeFor[incident.Status](): incidentStatusNames,
+	reflect.TypeFor[incident.EventKind](): func() []string {
+		return []string{"opened", "state_change", "acknowledged", "unacknowledged", "comment", "resolved"}
+	},
 }
 
 // descriptions of JSON keys, by "Schema.key" or, for every schema, by "key".
@@ -115,13 +125,21 @@ var descriptions = map[string]string{
 	"TrendBucket.uptime":             "ups / checks (degraded checks count as up).",
 	"TrendBucket.p95_latency_ms": "1m: exact (nearest rank). 1h, 1d: estimated from a latency histogram " +
 		"(within one histogram bucket of the truth).",
-	"Token.active":          "Neither revoked nor expired.",
-	"Token.prefix":          "The secret's first characters, to tell tokens apart.",
-	"CreatedToken.token":    "The secret, shown this once only: send it as Authorization: Bearer <token>.",
-	"TokenInput.scope":      "read: GET only. write: everything.",
-	"TokenInput.expires_at": "When the token stops working (default: never).",
-	"TokenInput.expires_in": `Alternative to expires_at: a lifetime such as "720h".`,
-	"next_cursor":           "Pass as cursor to get the next page; null on the last page.",
+	"Token.active":               "Neither revoked nor expired.",
+	"Token.prefix":               "The secret's first characters, to tell tokens apart.",
+	"CreatedToken.token":         "The secret, shown this once only: send it as Authorization: Bearer <token>.",
+	"TokenInput.scope":           "read: GET only. write: everything.",
+	"TokenInput.expires_at":      "When the token stops working (default: never).",
+	"TokenInput.expires_in":      `Alternative to expires_at: a lifetime such as "720h".`,
+	"Incident.cause":             "Error class of the check that opened it; absent when unknown.",
+	"Incident.message":           "Why it opened.",
+	"Incident.acknowledged_by":   "Who acknowledged it: a user's e-mail or token:<name>.",
+	"Incident.resolved_at":       "Null while open.",
+	"Incident.duration_ms":       "How long it lasted, or has lasted so far while open.",
+	"IncidentEvent.actor":        "A user's e-mail or token:<name>; null for statusthing itself.",
+	"IncidentDetail.seen_before": "The monitor's incidents with the same cause in the 30 days before this one: count, mean time to resolve, the latest few.",
+	"CommentInput.text":          "1 to 5000 characters.",
+	"next_cursor":                "Pass as cursor to get the next page; null on the last page.",
 }
 
 // readOnly are the keys of monitorJSON set by statusthing.
@@ -283,7 +301,7 @@ var errorResponses = map[int]struct{ name, desc string }{
 	401: {"Unauthorized", "No token, or an unknown, expired or revoked one."},
 	403: {"Forbidden", "A read-only token on a write."},
 	404: {"NotFound", "No such resource in the token's organization."},
-	409: {"Conflict", "The resource's state forbids it (config-managed monitor, heartbeat check, paused monitor)."},
+	409: {"Conflict", "The resource's state forbids it (config-managed monitor, heartbeat check, paused monitor, resolved incident)."},
 	413: {"TooLarge", "The body is over 1 MiB."},
 	415: {"UnsupportedMediaType", "The body is not JSON."},
 	422: {"Unprocessable", "A value was refused; error.field names it, error.fields lists every one."},
@@ -364,10 +382,11 @@ func (h *Handler) buildOpenAPI(table []route) []byte {
 }
 
 var tagDescriptions = map[string]string{
-	"meta":     "About the API itself.",
-	"monitors": "Monitors of every type: http, tcp, dns, tls, browser, heartbeat.",
-	"history":  "What monitors recorded: results, pings, status changes, trends.",
-	"tokens":   "API tokens of the organization.",
+	"meta":      "About the API itself.",
+	"monitors":  "Monitors of every type: http, tcp, dns, tls, browser, heartbeat.",
+	"history":   "What monitors recorded: results, pings, status changes, trends.",
+	"tokens":    "API tokens of the organization.",
+	"incidents": "Outages of monitors: opened when one goes down, resolved when it comes back; acknowledge, comment, resolve.",
 }
 
 // operation describes one route.

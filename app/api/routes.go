@@ -130,6 +130,31 @@ func (h *Handler) apiTable() []route {
 			},
 			Status: 200, Result: "Trend", run: h.getTrend},
 
+		{Method: "GET", Path: "/incidents", ID: "listIncidents", Tag: "incidents", Summary: "List incidents",
+			Doc: "Incidents of the token's organization, newest first. An incident opens when a monitor goes down and " +
+				"resolves when it comes back up. from/to bound the opening time.",
+			Query: listParams(
+				param{"status", "Only incidents with this status (open excludes acknowledged ones).", enumSchema(incidentStatusNames())},
+				param{"monitor", "Only incidents of this monitor (its id).", map[string]any{"type": "integer", "format": "int64", "minimum": 1}}),
+			Status: 200, Result: "Incident", List: true, run: h.listIncidents},
+		{Method: "GET", Path: "/incidents/{id}", ID: "getIncident", Tag: "incidents", Summary: "Get an incident",
+			Doc:    "With its timeline (events, oldest first) and seen_before: the monitor's incidents with the same cause in the 30 days before it.",
+			Status: 200, Result: "IncidentDetail", run: h.getIncident},
+		{Method: "POST", Path: "/incidents/{id}/acknowledge", ID: "acknowledgeIncident", Tag: "incidents", Summary: "Acknowledge an incident",
+			Doc: "Someone is on it: recorded in the timeline with the token as actor (token:<name>). Acknowledging twice " +
+				"changes nothing; a resolved incident answers 409.",
+			Status: 200, Result: "IncidentDetail", Conflict: true, run: h.incidentAction(h.acknowledgeIncident)},
+		{Method: "POST", Path: "/incidents/{id}/unacknowledge", ID: "unacknowledgeIncident", Tag: "incidents", Summary: "Unacknowledge an incident",
+			Doc:    "Back to open. A resolved incident answers 409.",
+			Status: 200, Result: "IncidentDetail", Conflict: true, run: h.incidentAction(h.unacknowledgeIncident)},
+		{Method: "POST", Path: "/incidents/{id}/resolve", ID: "resolveIncident", Tag: "incidents", Summary: "Resolve an incident by hand",
+			Doc: "The monitor may still be down: its next going down opens a new incident. Resolving a resolved " +
+				"incident changes nothing.",
+			Status: 200, Result: "IncidentDetail", run: h.incidentAction(h.resolveIncident)},
+		{Method: "POST", Path: "/incidents/{id}/comments", ID: "commentIncident", Tag: "incidents", Summary: "Comment on an incident",
+			Doc:  "Adds a comment (1 to 5000 characters) to the timeline, with the token as actor (token:<name>).",
+			Body: "CommentInput", Status: 201, Result: "IncidentDetail", run: h.commentIncident},
+
 		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Summary: "List API tokens",
 			Doc:   "The organization's tokens, revoked and expired ones included, oldest first. Secrets are never shown.",
 			Query: listParams(), Status: 200, Result: "Token", List: true, run: h.listTokens},

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -55,5 +56,25 @@ func TestSummariseAndDuration(t *testing.T) {
 	}
 	if Title("Shop") != "Shop is down" {
 		t.Errorf("title %q", Title("Shop"))
+	}
+}
+
+func TestCheckComment(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		want       error
+	}{
+		{"text", "on it", nil},
+		{"multi-line", "line 1\nline 2", nil},
+		{"empty", "", ErrCommentEmpty},
+		{"blank", " \n\t ", ErrCommentEmpty},
+		{"longest", strings.Repeat("é", MaxComment), nil},
+		{"too long", strings.Repeat("é", MaxComment+1), ErrCommentTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CheckComment(tc.text); got != tc.want {
+				t.Errorf("CheckComment: %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -26,6 +26,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	f := h.formatter(r)
 	page := views.DashboardPage{Shell: sh, LiveURL: "/admin/events"}
 	page.JSURL = h.assets.URL("live.js")
+	open := h.openIncidents(r, 0)
 	counts := map[monitor.Status]int{}
 	var checks, ups int64
 	for _, m := range monitors {
@@ -34,7 +35,11 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		checks += u.Checks
 		ups += u.Ups
 		if m.State.Status == monitor.StatusDown || m.State.Status == monitor.StatusDegraded || m.State.Status == monitor.StatusLate {
-			page.Attention = append(page.Attention, h.monitorRow(ctx, f, m, u))
+			row := h.monitorRow(ctx, f, m, u)
+			if in, ok := open[m.ID]; ok {
+				row.IncidentURL = incidentURL(in.ID)
+			}
+			page.Attention = append(page.Attention, row)
 		}
 	}
 	ratio := -1.0

@@ -157,6 +157,7 @@ func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
 			h.serviceError(w, r, err)
 			return
 		}
+		page.Incident = h.incidentBanner(r, h.formatter(r), id)
 		h.render(w, r, http.StatusOK, views.Monitor(page))
 		return
 	}
@@ -212,7 +213,17 @@ func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
 		page.Browser = browserPanel(f, results)
 	}
 	page.Flash, page.FlashError = h.flash(r, f)
+	page.Incident = h.incidentBanner(r, f, id)
 	h.render(w, r, http.StatusOK, views.Monitor(page))
+}
+
+// incidentBanner links to the monitor's open incident, if there is one.
+func (h *Handler) incidentBanner(r *http.Request, f formatter, monitorID int64) *views.Link {
+	in, ok := h.openIncidents(r, monitorID)[monitorID]
+	if !ok {
+		return nil
+	}
+	return &views.Link{URL: incidentURL(in.ID), Label: in.Title + " · " + f.t("incident.since", f.ago(in.OpenedAt))}
 }
 
 func resultRow(f formatter, res monitor.Result) views.ResultRow {
