@@ -55,7 +55,8 @@ func TestIncidentPage(t *testing.T) {
 		{At: opened.Add(2 * time.Minute), Kind: incident.EventComment, Actor: "token:bot", Message: "a\nb"},
 	}
 	results := []monitor.Result{ // newest first, as the service lists them
-		{StartedAt: now.Add(-time.Minute), Outcome: monitor.OutcomeDown, ErrorClass: monitor.ClassTimeout, Message: "timeout"},
+		{ID: 9, MonitorID: 2, StartedAt: now.Add(-time.Minute), Outcome: monitor.OutcomeDown, ErrorClass: monitor.ClassTimeout,
+			Message: "timeout", ScreenshotID: 5},
 		{StartedAt: now.Add(-2 * time.Minute), Outcome: monitor.OutcomeUp},
 		{StartedAt: opened, Outcome: monitor.OutcomeDown, ErrorClass: monitor.ClassStatus, Message: "got 503"},
 		{StartedAt: opened.Add(-time.Hour), Outcome: monitor.OutcomeDown, Message: "an earlier outage"},
@@ -71,6 +72,10 @@ func TestIncidentPage(t *testing.T) {
 		}
 		if len(p.Results) != 2 || p.Results[0].ErrorClass != "timeout" || p.Results[1].Message != "got 503" {
 			t.Errorf("failing results: %+v", p.Results)
+		}
+		// A browser check's screenshot is one click away from the incident.
+		if p.Results[0].ScreenshotURL != "/admin/monitors/2/results/9/screenshot" || p.Results[1].ScreenshotURL != "" {
+			t.Errorf("screenshot links: %q %q", p.Results[0].ScreenshotURL, p.Results[1].ScreenshotURL)
 		}
 		if len(p.Events) != 3 || p.Events[0].Actor != "statusthing" || p.Events[2].Actor != "token:bot" || p.Events[2].Message != "a\nb" {
 			t.Errorf("events: %+v", p.Events)
