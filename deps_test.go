@@ -24,6 +24,11 @@ func TestDependencyRules(t *testing.T) {
 		// Domain packages and its libraries (rod for browser checks) only.
 		{"./app/probe", []string{"statusthing/store", "statusthing/app/web", "statusthing/app/api", "statusthing/app/monitoring",
 			"statusthing/app/runner", "statusthing/app/auth", "database/sql", "github.com/a-h/templ", "github.com/prometheus/"}},
+		// Channel and outbox domain: stdlib and the other domain packages only.
+		{"./app/alert", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
+		// Delivery: net/http and go-mail, but never the database (it declares the Store it needs).
+		{"./app/notify", []string{"statusthing/store", "statusthing/app/web", "statusthing/app/api", "statusthing/app/runner",
+			"statusthing/app/monitoring", "statusthing/app/auth", "database/sql", "github.com/a-h/templ", "modernc.org/"}},
 		{"./app/runner", []string{"statusthing/store", "statusthing/app/web", "database/sql", "github.com/prometheus/"}},
 		{"./app/monitoring", []string{"statusthing/store", "statusthing/app/web", "database/sql", "net/http", "github.com/prometheus/"}},
 		// database/sql itself comes in through client_golang's collectors (DBStatsCollector);

@@ -30,6 +30,7 @@ import (
 	"statusthing/app/config"
 	"statusthing/app/metrics"
 	"statusthing/app/monitoring"
+	"statusthing/app/notify"
 	"statusthing/app/probe"
 	"statusthing/app/runner"
 	"statusthing/app/web"
@@ -257,6 +258,7 @@ type server struct {
 	auth     *auth.Service
 	runner   *runner.Runner
 	prober   *probe.Prober
+	alerts   *notify.Dispatcher
 	monitors *monitoring.Service
 	hub      *web.Hub
 	http     *http.Server
@@ -312,6 +314,12 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub,
 		Logger: log, KeepPings: cfg.Heartbeat.KeepPings, Observer: met})
 	s.monitors = monitors
+	notifiers, err := notify.New(notify.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	s.alerts = notify.NewDispatcher(notify.DispatcherOptions{Store: st, Notifier: notifiers,
+		Logger: log.With("component", "alerts"), BaseURL: cfg.BaseURL(), Wake: st.AlertsQueued()})
 	if err := s.applyConfigMonitors(ctx, monitors); err != nil {
 		return fail(err)
 	}
@@ -403,6 +411,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		_ = s.close()
 		return err
 	}
+	s.alerts.Start()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	s.log.Info("listening", "url", s.cfg.BaseURL(), "addr", ln.Addr().String(), "version", versionString())
@@ -424,6 +433,10 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	}
 	if err := s.prober.Close(); err != nil { // after the runner: no check runs any more
 		s.log.Warn("browser stop", "err", err)
+	}
+	// Alerts in flight finish (or are recorded as to retry) before the store closes.
+	if err := s.alerts.Stop(shutdownCtx); err != nil {
+		s.log.Warn("alert delivery stop", "err", err)
 	}
 	if err := s.close(); err != nil {
 		return err

@@ -215,6 +215,9 @@ func (s *Store) RecordPing(ctx context.Context, rec heartbeat.Record, keep int) 
 	if err != nil {
 		return monitor.Event{}, fmt.Errorf("store: record ping: %w", err)
 	}
+	if out.Flip != nil {
+		s.wakeAlerts()
+	}
 	return out, nil
 }
 
@@ -318,6 +321,9 @@ func (s *Store) SweepHeartbeats(ctx context.Context, now time.Time) ([]monitor.E
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: sweep heartbeats: %w", err)
+	}
+	if len(events) > 0 {
+		s.wakeAlerts()
 	}
 	return events, nil
 }

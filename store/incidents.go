@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"statusthing/app/alert"
 	"statusthing/app/incident"
 	"statusthing/app/monitor"
 )
@@ -15,7 +16,8 @@ import (
 // applyIncident carries a monitor's status change f over to its incident, in the flip's
 // transaction (incident.OnFlip): going down opens one — the partial unique index keeps it
 // to one open incident per monitor, whatever the writers —, coming back up resolves it,
-// and anything else is noted in the open one's timeline.
+// and anything else is noted in the open one's timeline. Opening and resolving also
+// enqueue the alerts (enqueueAlerts), in the same transaction.
 func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Flip, cause monitor.ErrorClass) error {
 	switch incident.OnFlip(*f) {
 	case incident.Open:
@@ -37,7 +39,10 @@ func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Fli
 			if err != nil {
 				return err
 			}
-			return addEvent(ctx, h.tx, id, f.At, incident.EventOpened, "", f.Reason)
+			if err := addEvent(ctx, h.tx, id, f.At, incident.EventOpened, "", f.Reason); err != nil {
+				return err
+			}
+			return enqueueAlerts(ctx, h.tx, monitorID, id, alert.EventDown, f)
 		}
 	case incident.Resolve:
 		var id int64
@@ -49,7 +54,10 @@ func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Fli
 		if err != nil {
 			return err
 		}
-		return addEvent(ctx, h.tx, id, f.At, incident.EventResolved, "", f.Reason)
+		if err := addEvent(ctx, h.tx, id, f.At, incident.EventResolved, "", f.Reason); err != nil {
+			return err
+		}
+		return enqueueAlerts(ctx, h.tx, monitorID, id, alert.EventUp, f)
 	}
 	_, err := h.tx.ExecContext(ctx, `INSERT INTO incident_events (incident_id, at, kind, message)
 		SELECT id, ?, ?, ? FROM incidents WHERE monitor_id = ? AND resolved_at IS NULL`,

@@ -160,6 +160,9 @@ func (s *Store) recordResult(ctx context.Context, r monitor.Result, cache *stmtC
 	if err != nil {
 		return monitor.State{}, nil, fmt.Errorf("store: record result: %w", err)
 	}
+	if flip != nil {
+		s.wakeAlerts()
+	}
 	return state, flip, nil
 }
 

@@ -51,6 +51,8 @@ type Store struct {
 	hot     stmtCache // prepared statements of RecordResult, on the write connection
 	pingHot stmtCache // and of RecordPing
 
+	alertWake chan struct{} // see AlertsQueued
+
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
@@ -111,6 +113,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		write:  write,
 		logger: logger,
 		path:   opts.Path,
+
+		alertWake: make(chan struct{}, 1),
 	}
 	s.writer = newWriter(write, opts.MaxBatch, logger)
 	return s, nil

@@ -1,0 +1,66 @@
+package notify
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// WebhookSettings are a webhook channel's settings.
+type WebhookSettings struct {
+	URL     string            `json:"url"`
+	Secret  string            `json:"secret,omitempty"`  // signs the body: X-Statusthing-Signature
+	Headers map[string]string `json:"headers,omitempty"` // added to the request (e.g. Authorization)
+}
+
+func webhookSettings(raw json.RawMessage) (WebhookSettings, error) {
+	var s WebhookSettings
+	if err := decodeSettings(raw, &s); err != nil {
+		return s, err
+	}
+	return s, checkURL("url", s.URL)
+}
+
+// Signature is the X-Statusthing-Signature of body signed with secret:
+// "sha256=" and the hex HMAC-SHA256 of the body. Receivers compute it again with the
+// channel's secret and compare in constant time.
+func Signature(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Webhook POSTs the alert as JSON to a URL, with its idempotency key in the
+// Idempotency-Key header and, when the channel has a secret, an HMAC signature.
+type Webhook struct {
+	Client *http.Client
+}
+
+// Send posts a to ch's URL.
+func (w *Webhook) Send(ctx context.Context, ch Channel, a Alert) error {
+	s, err := webhookSettings(ch.Settings)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(a)
+	if err != nil {
+		return permanent(err)
+	}
+	h := http.Header{}
+	for k, v := range s.Headers {
+		h.Set(k, v)
+	}
+	h.Set("Idempotency-Key", a.IdempotencyKey)
+	h.Set("X-Statusthing-Event", string(a.Event))
+	if s.Secret != "" {
+		h.Set("X-Statusthing-Signature", Signature(s.Secret, body))
+	}
+	if strings.TrimSpace(h.Get("User-Agent")) == "" {
+		h.Set("User-Agent", "statusthing-webhook")
+	}
+	return post(ctx, w.Client, s.URL, "application/json", body, h)
+}
