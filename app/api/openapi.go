@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"statusthing/app/alert"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ var schemaTypes = map[string]reflect.Type{
 	"IncidentDetail": reflect.TypeFor[incidentDetailJSON](),
 	"IncidentEvent":  reflect.TypeFor[incidentEventJSON](),
 	"CommentInput":   reflect.TypeFor[commentInput](),
+	"Channel":        reflect.TypeFor[channelJSON](),
+	"ChannelInput":   reflect.TypeFor[channelInput](),
+	"ChannelTest":    reflect.TypeFor[channelTestJSON](),
 }
 
 // pageTypes are the list answers, by the name of their item schema.
@@ -46,6 +50,7 @@ var pageTypes = map[string]reflect.Type{
 	"Flip":     reflect.TypeFor[page[flipJSON]](),
 	"Token":    reflect.TypeFor[page[tokenJSON]](),
 	"Incident": reflect.TypeFor[page[incidentJSON]](),
+	"Channel":  reflect.TypeFor[page[channelJSON]](),
 }
 
 // enums are the values of the named string types.
@@ -57,6 +62,7 @@ var enums = map[reflect.Type]func() []string{
 		return []string{"dns", "refused", "timeout", "network", "tls", "cert", "status", "assertion", "latency",
 			"redirect", "protocol", "internal", "browser", "step", "script", "request"}
 	},
+	reflect.TypeFor[alert.Type]():      channelTypeNames,
 	reflect.TypeFor[heartbeat.Kind]():  func() []string { return []string{"success", "start", "fail", "log", "exit"} },
 	reflect.TypeFor[auth.Scope]():      func() []string { return []string{"read", "write"} },
 	reflect.TypeFor[incident.Status](): incidentStatusNames,

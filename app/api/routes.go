@@ -155,6 +155,27 @@ func (h *Handler) apiTable() []route {
 			Doc:  "Adds a comment (1 to 5000 characters) to the timeline, with the token as actor (token:<name>).",
 			Body: "CommentInput", Status: 201, Result: "IncidentDetail", run: h.commentIncident},
 
+		{Method: "GET", Path: "/channels", ID: "listChannels", Tag: "channels", Summary: "List alert channels",
+			Doc:   "Channels of the token's organization, oldest first (by id). Secret settings are masked (********).",
+			Query: listParams(), Status: 200, Result: "Channel", List: true, run: h.listChannels},
+		{Method: "POST", Path: "/channels", ID: "createChannel", Tag: "channels", Summary: "Create an alert channel",
+			Doc: "settings holds the keys of the type's settings (email: host, port, tls, username, password, from, to; " +
+				"webhook: url, secret, headers; slack, discord, teams: webhook_url; telegram: bot_token, chat_id, api_url; " +
+				"ntfy: server_url, topic, token). Refused settings answer 422 naming settings.<key>.",
+			Body: "ChannelInput", Status: 201, Result: "Channel", run: h.createChannel},
+		{Method: "GET", Path: "/channels/{id}", ID: "getChannel", Tag: "channels", Summary: "Get an alert channel",
+			Doc:    "Secret settings (passwords, tokens, webhook secrets and header values, chat webhook URLs) are masked (********).",
+			Status: 200, Result: "Channel", run: h.getChannel},
+		{Method: "PUT", Path: "/channels/{id}", ID: "replaceChannel", Tag: "channels", Summary: "Replace an alert channel",
+			Doc:  "The whole channel; a masked secret (********) keeps its stored value, so a GET answer can be edited and sent back.",
+			Body: "ChannelInput", Status: 200, Result: "Channel", run: h.replaceChannel},
+		{Method: "DELETE", Path: "/channels/{id}", ID: "deleteChannel", Tag: "channels", Summary: "Delete an alert channel",
+			Doc:    "Its attachments to monitors and its undelivered alerts go with it.",
+			Status: 204, run: h.deleteChannel},
+		{Method: "POST", Path: "/channels/{id}/test", ID: "testChannel", Tag: "channels", Summary: "Send a test alert",
+			Doc:    `Sends a test alert (event "test") to the channel now; ok tells whether the receiver accepted it, error why not.`,
+			Status: 200, Result: "ChannelTest", run: h.testChannel},
+
 		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Summary: "List API tokens",
 			Doc:   "The organization's tokens, revoked and expired ones included, oldest first. Secrets are never shown.",
 			Query: listParams(), Status: 200, Result: "Token", List: true, run: h.listTokens},

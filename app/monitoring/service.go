@@ -31,6 +31,7 @@ type Store interface {
 	Screenshot(ctx context.Context, orgID, monitorID, resultID int64) (monitor.Screenshot, error)
 	HeartbeatStore
 	IncidentStore
+	ChannelStore
 }
 
 // Scheduler runs monitors; *runner.Runner satisfies it.
@@ -71,6 +72,11 @@ type Options struct {
 	KeepPings int
 	// Observer is told about pings, for metrics; optional.
 	Observer PingObserver
+	// Notifier sends the test alerts of channels ("Send test"); optional.
+	Notifier Notifier
+	// ValidateSettings checks channel settings before they are saved (notify.ValidateSettings);
+	// nil checks only the name and type.
+	ValidateSettings SettingsValidator
 }
 
 // Service is the single entry point for monitor changes.
@@ -89,6 +95,9 @@ type Service struct {
 	createMu    sync.Mutex // serializes creations by ping (?create=1)
 	pingPublish publishThrottle
 	obs         PingObserver
+	ch          ChannelStore
+	notifier    Notifier
+	validate    SettingsValidator
 }
 
 // New builds the service.
@@ -106,7 +115,8 @@ func New(opts Options) *Service {
 		opts.Observer = noPingObserver{}
 	}
 	return &Service{store: opts.Store, sched: opts.Scheduler, prober: opts.Prober, pub: opts.Publisher, log: opts.Logger,
-		now: opts.Now, hb: opts.Store, inc: opts.Store, keepPings: opts.KeepPings, obs: opts.Observer}
+		now: opts.Now, hb: opts.Store, inc: opts.Store, keepPings: opts.KeepPings, obs: opts.Observer,
+		ch: opts.Store, notifier: opts.Notifier, validate: opts.ValidateSettings}
 }
 
 func (s *Service) publish(ev monitor.Event) {
