@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,8 +91,17 @@ func TestOutageAlertsWebhook(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // nothing more may come (at least once, but not twice here)
 	mu.Lock()
-	defer mu.Unlock()
 	if len(got) != 2 {
 		t.Errorf("%d alerts delivered, want 2: %v", len(got), got)
+	}
+	mu.Unlock()
+
+	// /metrics shows the outbox and the incidents from the database.
+	_, metrics, _ := curl(t, "GET", s.URL+"/metrics", "")
+	for _, line := range []string{`statusthing_alerts{state="delivered"} 2`, `statusthing_alerts{state="pending"} 0`,
+		`statusthing_alerts{state="failed"} 0`, "statusthing_incidents_open 0"} {
+		if !strings.Contains(metrics, "\n"+line+"\n") {
+			t.Errorf("/metrics lacks %q", line)
+		}
 	}
 }

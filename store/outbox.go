@@ -248,3 +248,18 @@ func (s *Store) RetryAlert(ctx context.Context, orgID, id int64, now time.Time) 
 	}
 	return err
 }
+
+// AlertCounts counts the outbox's pending (waiting for an attempt), failed (given up) and
+// delivered alerts, and the open incidents, across every organization: only /metrics uses
+// this unscoped view.
+func (s *Store) AlertCounts(ctx context.Context) (pending, failed, delivered, openIncidents int64, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL),
+		(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL),
+		(SELECT count(*) FROM outbox WHERE delivered_at IS NOT NULL),
+		(SELECT count(*) FROM incidents WHERE resolved_at IS NULL)`).Scan(&pending, &failed, &delivered, &openIncidents)
+	if err != nil {
+		err = fmt.Errorf("store: count alerts: %w", err)
+	}
+	return pending, failed, delivered, openIncidents, err
+}

@@ -29,6 +29,9 @@ type Store interface {
 	AllMonitors(ctx context.Context) ([]monitor.Monitor, error)
 	// DatabaseSize is the size in bytes of the database file and of its write-ahead log.
 	DatabaseSize() (file, wal int64, err error)
+	// AlertCounts are the outbox's pending, given-up and delivered alerts, and the open
+	// incidents, of every organization.
+	AlertCounts(ctx context.Context) (pending, failed, delivered, openIncidents int64, err error)
 }
 
 // Options are the endpoint's dependencies and settings.
@@ -178,6 +181,7 @@ type storeCollector struct {
 	timeout time.Duration
 
 	up, status, lastCheck, dbSize, walSize *prometheus.Desc
+	alerts, incidents                      *prometheus.Desc
 }
 
 func newStoreCollector(st Store, timeout time.Duration) *storeCollector {
@@ -198,11 +202,15 @@ func newStoreCollector(st Store, timeout time.Duration) *storeCollector {
 			"Size of the SQLite database: the file plus its write-ahead log.", nil, nil),
 		walSize: prometheus.NewDesc("statusthing_database_wal_size_bytes",
 			"Size of the SQLite write-ahead log alone (it grows when checkpoints fall behind).", nil, nil),
+		alerts: prometheus.NewDesc("statusthing_alerts",
+			"Alerts in the outbox by state: pending (outbox depth), failed (delivery given up) and delivered.",
+			[]string{"state"}, nil),
+		incidents: prometheus.NewDesc("statusthing_incidents_open", "Incidents not resolved yet.", nil, nil),
 	}
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.up, c.status, c.lastCheck, c.dbSize, c.walSize} {
+	for _, d := range []*prometheus.Desc{c.up, c.status, c.lastCheck, c.dbSize, c.walSize, c.alerts, c.incidents} {
 		ch <- d
 	}
 }
@@ -216,6 +224,14 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, m := range monitors {
 			c.collectMonitor(ch, m)
 		}
+	}
+	if pending, failed, delivered, open, err := c.store.AlertCounts(ctx); err != nil {
+		ch <- prometheus.NewInvalidMetric(c.alerts, err)
+	} else {
+		for state, v := range map[string]int64{"pending": pending, "failed": failed, "delivered": delivered} {
+			ch <- prometheus.MustNewConstMetric(c.alerts, prometheus.GaugeValue, float64(v), state)
+		}
+		ch <- prometheus.MustNewConstMetric(c.incidents, prometheus.GaugeValue, float64(open))
 	}
 	if file, wal, err := c.store.DatabaseSize(); err != nil {
 		ch <- prometheus.NewInvalidMetric(c.dbSize, err)

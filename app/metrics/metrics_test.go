@@ -23,11 +23,15 @@ import (
 type fakeStore struct {
 	monitors  []monitor.Monitor
 	file, wal int64
+	alerts    [4]int64 // pending, failed, delivered, open incidents
 	err       error
 }
 
 func (f *fakeStore) AllMonitors(context.Context) ([]monitor.Monitor, error) { return f.monitors, f.err }
 func (f *fakeStore) DatabaseSize() (int64, int64, error)                    { return f.file, f.wal, nil }
+func (f *fakeStore) AlertCounts(context.Context) (int64, int64, int64, int64, error) {
+	return f.alerts[0], f.alerts[1], f.alerts[2], f.alerts[3], f.err
+}
 
 var checkedAt = time.Date(2026, 3, 1, 12, 0, 0, 500_000_000, time.UTC)
 
@@ -45,7 +49,7 @@ func testStore() *fakeStore {
 		mon(7, `Quote " and \ slash`, monitor.TypeHeartbeat, monitor.StatusNew),
 	}
 	ms[0].State.LastCheckedAt = checkedAt
-	return &fakeStore{monitors: ms, file: 8192, wal: 4096}
+	return &fakeStore{monitors: ms, file: 8192, wal: 4096, alerts: [4]int64{3, 1, 40, 2}}
 }
 
 // scrape GETs /metrics from m with the given Authorization header ("" for none).
@@ -165,9 +169,15 @@ func TestScrapeReadsMonitorsAndDatabaseFromTheStore(t *testing.T) {
 	if n := len(mfs["statusthing_monitor_last_check_timestamp_seconds"].GetMetric()); n != 1 {
 		t.Errorf("%d last-check series, want only the checked monitor's", n)
 	}
-	for name, want := range map[string]float64{"statusthing_database_size_bytes": 12288, "statusthing_database_wal_size_bytes": 4096} {
+	for name, want := range map[string]float64{"statusthing_database_size_bytes": 12288, "statusthing_database_wal_size_bytes": 4096,
+		"statusthing_incidents_open": 2} {
 		if got, ok := value(mfs, name, nil); !ok || got != want {
 			t.Errorf("%s = %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+	for state, want := range map[string]float64{"pending": 3, "failed": 1, "delivered": 40} {
+		if got, ok := value(mfs, "statusthing_alerts", map[string]string{"state": state}); !ok || got != want {
+			t.Errorf("statusthing_alerts{state=%q} = %v (present %v), want %v", state, got, ok, want)
 		}
 	}
 	if got, ok := value(mfs, "statusthing_build_info", map[string]string{"version": "1.2.3", "commit": "abc123"}); !ok || got != 1 {
