@@ -182,8 +182,10 @@ func (s *Store) CommentIncident(ctx context.Context, orgID, id int64, actor, tex
 }
 
 // ResolveIncident resolves an open incident by hand (the monitor may still be down: its
-// next going down opens a new one). Resolving a resolved incident changes nothing.
+// next going down opens a new one) and queues the "up" alerts of its channels. Resolving a
+// resolved incident changes nothing.
 func (s *Store) ResolveIncident(ctx context.Context, orgID, id int64, actor string, now time.Time) error {
+	defer s.wakeAlerts()
 	return s.incidentWrite(ctx, orgID, id, func(tx *sql.Tx, in incident.Incident) error {
 		if !in.Open() {
 			return nil
@@ -191,7 +193,19 @@ func (s *Store) ResolveIncident(ctx context.Context, orgID, id int64, actor stri
 		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET status = 'resolved', resolved_at = ? WHERE id = ?`, millis(now), id); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, id, now, incident.EventResolved, actor, "resolved by hand")
+		if err := addEvent(ctx, tx, id, now, incident.EventResolved, actor, "resolved by hand"); err != nil {
+			return err
+		}
+		if in.MonitorID == 0 {
+			return nil
+		}
+		// Whoever was told it opened is told it is over, with the monitor's status as it is.
+		var status monitor.Status
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM monitor_state WHERE monitor_id = ?`, in.MonitorID).Scan(&status); err != nil {
+			return err
+		}
+		return enqueueAlerts(ctx, tx, in.MonitorID, id, alert.EventUp,
+			&monitor.Flip{At: now, From: status, To: status, Reason: "resolved by hand by " + actor})
 	})
 }
 

@@ -305,3 +305,50 @@ func TestOutboxLifecycle(t *testing.T) {
 	}
 	_ = c2
 }
+
+// Resolving by hand tells the channels it is over; old alerts go with the failures' retention.
+func TestResolveByHandAlertsAndPrune(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	org := testOrg(t, s, "a")
+	ch := createChannel(t, s, org, "ops", true, true)
+	hm := httpMonitor(org, "Shop")
+	hm.Retries = 0
+	m := createMonitor(t, s, hm)
+	record(t, s, failed(m.ID, t0))
+	list, err := s.Incidents(ctx, org, incident.Filter{}, 0, 1)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("incidents %v, %v", list, err)
+	}
+	if err := s.ResolveIncident(ctx, org, list[0].ID, "ops@example.com", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	rows, err := s.read.Query(`SELECT json_extract(event, '$.event'), json_extract(event, '$.reason'), json_extract(event, '$.status')
+		FROM outbox WHERE channel_id = ? ORDER BY id`, ch.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ev, reason, status string
+		if err := rows.Scan(&ev, &reason, &status); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, ev+"|"+reason+"|"+status)
+	}
+	rows.Close()
+	if len(events) != 2 || events[1] != "up|resolved by hand by ops@example.com|down" {
+		t.Fatalf("outbox events %q", events)
+	}
+	// Resolving again queues nothing more.
+	if err := s.ResolveIncident(ctx, org, list[0].ID, "ops@example.com", t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, s, "outbox", ""); n != 2 {
+		t.Errorf("%d outbox rows after resolving twice, want 2", n)
+	}
+	st, err := s.Prune(ctx, t0.Add(91*24*time.Hour), Retention{})
+	if err != nil || st.Alerts != 2 || countRows(t, s, "outbox", "") != 0 {
+		t.Errorf("prune: %+v, %v; %d rows left", st, err, countRows(t, s, "outbox", ""))
+	}
+}

@@ -78,6 +78,7 @@ type PruneStats struct {
 	HourlyRollups int64
 	DailyRollups  int64
 	Screenshots   int64
+	Alerts        int64 // outbox rows (with their delivery attempts)
 	Batches       int64 // write transactions used
 }
 
@@ -105,6 +106,10 @@ func (s *Store) Prune(ctx context.Context, now time.Time, r Retention) (PruneSta
 		}},
 		{"failed results", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
 			return pruneHead(ctx, tx, "failed_results", "started_at", failCutoff, r.batch, &c.Failures)
+		}},
+		// Alerts and their attempts explain incidents: they are kept as long as failures.
+		{"alerts", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
+			return pruneHead(ctx, tx, "outbox", "created_at", failCutoff, r.batch, &c.Alerts)
 		}},
 		{"flips", func(ctx context.Context, tx *sql.Tx, c *PruneStats) (bool, error) {
 			return pruneHead(ctx, tx, "flips", "at", failCutoff, r.batch, &c.Flips)
@@ -154,6 +159,7 @@ func (st *PruneStats) add(o PruneStats) {
 	st.HourlyRollups += o.HourlyRollups
 	st.DailyRollups += o.DailyRollups
 	st.Screenshots += o.Screenshots
+	st.Alerts += o.Alerts
 }
 
 // headRange returns, among the first batch rows of table (rowid order), the end (exclusive
