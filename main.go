@@ -472,6 +472,11 @@ func (s *server) housekeeping() []runner.Task {
 		{Name: "heartbeat sweep", Every: 10 * time.Second, Run: func(ctx context.Context) error {
 			return s.monitors.SweepHeartbeats(ctx)
 		}},
+		// A monitor that went down during a maintenance window alerts when the window ends.
+		{Name: "incidents after maintenance", Every: 30 * time.Second, Run: func(ctx context.Context) error {
+			_, err := s.store.OpenIncidentsAfterMaintenance(ctx, time.Now())
+			return err
+		}},
 		{Name: "prune sessions", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := s.auth.PruneSessions(ctx)
 			return err

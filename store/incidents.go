@@ -17,7 +17,8 @@ import (
 // transaction (incident.OnFlip): going down opens one — the partial unique index keeps it
 // to one open incident per monitor, whatever the writers —, coming back up resolves it,
 // and anything else is noted in the open one's timeline. Opening and resolving also
-// enqueue the alerts (enqueueAlerts), in the same transaction.
+// enqueue the alerts (enqueueAlerts), in the same transaction. Going down while an active
+// maintenance window covers the monitor opens nothing (see OpenIncidentsAfterMaintenance).
 func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Flip, cause monitor.ErrorClass) error {
 	switch incident.OnFlip(*f) {
 	case incident.Open:
@@ -26,23 +27,14 @@ func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Fli
 		if err := h.tx.QueryRowContext(ctx, `SELECT org_id, name FROM monitors WHERE id = ?`, monitorID).Scan(&orgID, &name); err != nil {
 			return err
 		}
-		res, err := h.tx.ExecContext(ctx, `INSERT INTO incidents (org_id, monitor_id, title, status, cause, message, opened_at)
-			VALUES (?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
-			orgID, monitorID, incident.Title(name), string(cause), f.Reason, millis(f.At))
-		if err != nil {
+		// During a maintenance window covering the monitor: no incident, no alert; the
+		// flip itself is recorded. OpenIncidentsAfterMaintenance opens it if the monitor
+		// is still down when the window ends.
+		if covered, err := inMaintenance(ctx, h.tx, orgID, monitorID, f.At); err != nil || covered {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if opened, err := openIncident(ctx, h.tx, orgID, monitorID, name, f, cause); err != nil || opened {
 			return err
-		} else if n == 1 {
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			if err := addEvent(ctx, h.tx, id, f.At, incident.EventOpened, "", f.Reason); err != nil {
-				return err
-			}
-			return enqueueAlerts(ctx, h.tx, monitorID, id, alert.EventDown, f)
 		}
 	case incident.Resolve:
 		var id int64

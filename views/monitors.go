@@ -137,6 +137,8 @@ type MonitorPage struct {
 	RefreshURL string
 	// Incident links to the monitor's open incident; nil when there is none.
 	Incident *Link
+	// Maintenance is "In maintenance until …" while a window covers the monitor; "" otherwise.
+	Maintenance string
 }
 
 // TypeTab is one monitor type choice on the new-monitor form.

@@ -176,6 +176,23 @@ func (h *Handler) apiTable() []route {
 			Doc:    `Sends a test alert (event "test") to the channel now; ok tells whether the receiver accepted it, error why not.`,
 			Status: 200, Result: "ChannelTest", run: h.testChannel},
 
+		{Method: "GET", Path: "/maintenances", ID: "listMaintenances", Tag: "maintenances", Summary: "List maintenance windows",
+			Doc:   "Windows of the token's organization, oldest first (by id). While a window covering a monitor is active, its going down opens no incident and sends no alert; still down when the window ends, it alerts then.",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "Maintenance", List: true, run: h.listMaintenances},
+		{Method: "POST", Path: "/maintenances", ID: "createMaintenance", Tag: "maintenances", Summary: "Create a maintenance window",
+			Doc: "One-off (start_at, end_at) or recurring (cron, duration_ms, time_zone: each firing of the cron in the " +
+				"time zone starts a window of duration_ms). monitor_ids empty covers every monitor. Refused values answer 422.",
+			Body: "MaintenanceInput", Status: 201, Result: "Maintenance", run: h.createMaintenance},
+		{Method: "GET", Path: "/maintenances/{id}", ID: "getMaintenance", Tag: "maintenances", Summary: "Get a maintenance window",
+			Doc:    "With active, active_until and next_start computed at the time of the request.",
+			Status: 200, Result: "Maintenance", run: h.getMaintenance},
+		{Method: "PUT", Path: "/maintenances/{id}", ID: "replaceMaintenance", Tag: "maintenances", Summary: "Replace a maintenance window",
+			Doc:  "The whole window; read-only keys of a GET answer are ignored.",
+			Body: "MaintenanceInput", Status: 200, Result: "Maintenance", run: h.replaceMaintenance},
+		{Method: "DELETE", Path: "/maintenances/{id}", ID: "deleteMaintenance", Tag: "maintenances", Summary: "Delete a maintenance window",
+			Doc:    "Monitors it covered that are still down get their incident (and alerts) shortly after.",
+			Status: 204, run: h.deleteMaintenance},
+
 		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Summary: "List API tokens",
 			Doc:   "The organization's tokens, revoked and expired ones included, oldest first. Secrets are never shown.",
 			Query: listParams(), Status: 200, Result: "Token", List: true, run: h.listTokens},

@@ -32,6 +32,7 @@ type Store interface {
 	HeartbeatStore
 	IncidentStore
 	ChannelStore
+	MaintenanceStore
 }
 
 // Scheduler runs monitors; *runner.Runner satisfies it.

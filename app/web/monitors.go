@@ -158,6 +158,7 @@ func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Incident = h.incidentBanner(r, h.formatter(r), id)
+		page.Maintenance = h.maintenanceBanner(r, h.formatter(r), id)
 		h.render(w, r, http.StatusOK, views.Monitor(page))
 		return
 	}
@@ -214,6 +215,7 @@ func (h *Handler) monitorShow(w http.ResponseWriter, r *http.Request) {
 	}
 	page.Flash, page.FlashError = h.flash(r, f)
 	page.Incident = h.incidentBanner(r, f, id)
+	page.Maintenance = h.maintenanceBanner(r, f, id)
 	h.render(w, r, http.StatusOK, views.Monitor(page))
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE maintenance_monitors;
+DROP TABLE maintenances;
