@@ -56,7 +56,7 @@ func (s Schedule) Validate() []FieldError {
 	case s.Period > MaxPeriod:
 		add("period", "must be at most 365 days, got %s", s.Period)
 	}
-	if _, err := location(s.TimeZone); err != nil {
+	if _, err := LoadLocation(s.TimeZone); err != nil {
 		add("timezone", "%s", err)
 	}
 	switch {
@@ -68,9 +68,9 @@ func (s Schedule) Validate() []FieldError {
 	return errs
 }
 
-// location loads an IANA time zone; "" is UTC. "Local" is refused: it would depend on the
-// server's configuration, not on the job's.
-func location(name string) (*time.Location, error) {
+// LoadLocation loads the IANA time zone of a schedule or a maintenance window; "" is UTC.
+// "Local" is refused: it would depend on the server's configuration, not on the job's.
+func LoadLocation(name string) (*time.Location, error) {
 	switch name {
 	case "", "UTC":
 		return time.UTC, nil
@@ -99,7 +99,7 @@ func (s Schedule) compile() (compiled, error) {
 		}
 		return compiled{}, fmt.Errorf("%w: %s", ErrInvalidSchedule, strings.Join(parts, "; "))
 	}
-	loc, _ := location(s.TimeZone) // checked by Validate
+	loc, _ := LoadLocation(s.TimeZone) // checked by Validate
 	c := compiled{period: s.Period, loc: loc}
 	if s.Cron != "" {
 		c.cron, _ = ParseCron(s.Cron) // checked by Validate

@@ -68,7 +68,7 @@ func (m Maintenance) Validate() error {
 	case n > MaxMaintenanceTitle:
 		add("title", "must be at most %d characters", MaxMaintenanceTitle)
 	}
-	if _, err := zone(m.TimeZone); err != nil {
+	if _, err := heartbeat.LoadLocation(m.TimeZone); err != nil {
 		add("timezone", "%s", err)
 	}
 	if m.Recurring() {
@@ -109,24 +109,9 @@ func (m Maintenance) Validate() error {
 	return nil
 }
 
-// zone loads an IANA time zone; "" is UTC; "Local" is refused.
-func zone(name string) (*time.Location, error) {
-	switch name {
-	case "", "UTC":
-		return time.UTC, nil
-	case "Local":
-		return nil, fmt.Errorf("%q is not an IANA time zone; use a name like Europe/Paris", name)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q (use an IANA name like Europe/Paris)", name)
-	}
-	return loc, nil
-}
-
 // Location is m's time zone (UTC when invalid).
 func (m Maintenance) Location() *time.Location {
-	loc, err := zone(m.TimeZone)
+	loc, err := heartbeat.LoadLocation(m.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
