@@ -75,6 +75,29 @@ func (s *Store) MonitorChannels(ctx context.Context, orgID, monitorID int64) ([]
 		JOIN monitor_channels mc ON mc.channel_id = c.id WHERE c.org_id = ? AND mc.monitor_id = ? ORDER BY c.id`, orgID, monitorID)
 }
 
+// ChannelAttachments maps each channel of orgID that is attached to monitors to those
+// monitors' ids, in one query (the channels pages need it for every channel).
+func (s *Store) ChannelAttachments(ctx context.Context, orgID int64) (map[int64][]int64, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT mc.channel_id, mc.monitor_id FROM monitor_channels mc
+		JOIN channels c ON c.id = mc.channel_id WHERE c.org_id = ? ORDER BY mc.channel_id, mc.monitor_id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: channel attachments: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var ch, m int64
+		if err := rows.Scan(&ch, &m); err != nil {
+			return nil, fmt.Errorf("store: channel attachments: %w", err)
+		}
+		out[ch] = append(out[ch], m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: channel attachments: %w", err)
+	}
+	return out, nil
+}
+
 func (s *Store) channels(ctx context.Context, what, query string, args ...any) ([]alert.Channel, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -89,6 +89,12 @@ func TestChannelCRUDAndAttach(t *testing.T) {
 	if mc, err := s.MonitorChannels(ctx, a, m.ID); err != nil || len(mc) != 1 || mc[0].ID != c.ID {
 		t.Errorf("MonitorChannels: %+v, %v", mc, err)
 	}
+	if at, err := s.ChannelAttachments(ctx, a); err != nil || len(at) != 1 || len(at[c.ID]) != 1 || at[c.ID][0] != m.ID {
+		t.Errorf("ChannelAttachments: %v, %v", at, err)
+	}
+	if at, err := s.ChannelAttachments(ctx, b); err != nil || len(at) != 0 {
+		t.Errorf("another organization's attachments: %v, %v", at, err)
+	}
 	if err := s.DetachChannel(ctx, b, m.ID, c.ID); err != nil || countRows(t, s, "monitor_channels", "") != 1 {
 		t.Errorf("detach across orgs removed it: %v", err)
 	}

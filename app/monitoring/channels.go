@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ type ChannelStore interface {
 	DeleteChannel(ctx context.Context, orgID, id int64) error
 	AttachChannel(ctx context.Context, orgID, monitorID, channelID int64) error
 	DetachChannel(ctx context.Context, orgID, monitorID, channelID int64) error
-	MonitorChannels(ctx context.Context, orgID, monitorID int64) ([]alert.Channel, error)
+	ChannelAttachments(ctx context.Context, orgID int64) (map[int64][]int64, error)
 	FailedAlerts(ctx context.Context, orgID int64) ([]alert.Delivery, error)
 	RetryAlert(ctx context.Context, orgID, id int64, now time.Time) error
 }
@@ -251,9 +252,9 @@ func (s *Service) DetachChannel(ctx context.Context, orgID, monitorID, channelID
 	return s.ch.DetachChannel(ctx, orgID, monitorID, channelID)
 }
 
-// MonitorChannels lists the channels attached to a monitor (default channels apart).
-func (s *Service) MonitorChannels(ctx context.Context, orgID, monitorID int64) ([]alert.Channel, error) {
-	return s.ch.MonitorChannels(ctx, orgID, monitorID)
+// ChannelAttachments maps each of org's channels attached to monitors to their ids.
+func (s *Service) ChannelAttachments(ctx context.Context, orgID int64) (map[int64][]int64, error) {
+	return s.ch.ChannelAttachments(ctx, orgID)
 }
 
 // SetChannelMonitors attaches channel channelID to exactly the monitors monitorIDs of org
@@ -267,15 +268,12 @@ func (s *Service) SetChannelMonitors(ctx context.Context, orgID, channelID int64
 	if err != nil {
 		return err
 	}
+	attached, err := s.ch.ChannelAttachments(ctx, orgID)
+	if err != nil {
+		return err
+	}
 	for _, m := range monitors {
-		cs, err := s.ch.MonitorChannels(ctx, orgID, m.ID)
-		if err != nil {
-			return err
-		}
-		has := false
-		for _, c := range cs {
-			has = has || c.ID == channelID
-		}
+		has := slices.Contains(attached[channelID], m.ID)
 		switch {
 		case want[m.ID] && !has:
 			err = s.ch.AttachChannel(ctx, orgID, m.ID, channelID)

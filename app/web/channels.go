@@ -65,21 +65,10 @@ func (h *Handler) renderChannels(w http.ResponseWriter, r *http.Request, status 
 		h.serviceError(w, r, err)
 		return
 	}
-	monitors, err := h.monitors.List(ctx, org)
+	attached, err := h.monitors.ChannelAttachments(ctx, org)
 	if err != nil {
 		h.serviceError(w, r, err)
 		return
-	}
-	attached := map[int64]int{}
-	for _, m := range monitors {
-		cs, err := h.monitors.MonitorChannels(ctx, org, m.ID)
-		if err != nil {
-			h.serviceError(w, r, err)
-			return
-		}
-		for _, c := range cs {
-			attached[c.ID]++
-		}
 	}
 	failed, err := h.monitors.FailedAlerts(ctx, org)
 	if err != nil {
@@ -94,7 +83,7 @@ func (h *Handler) renderChannels(w http.ResponseWriter, r *http.Request, status 
 	}
 	for _, c := range chans {
 		page.Rows = append(page.Rows, views.ChannelRow{ID: c.ID, Name: c.Name, Type: f.t("channels.type." + string(c.Type)),
-			Default: c.IsDefault, Enabled: c.Enabled, Monitors: f.t("channels.monitor_count", attached[c.ID]),
+			Default: c.IsDefault, Enabled: c.Enabled, Monitors: f.t("channels.monitor_count", len(attached[c.ID])),
 			EditURL: channelURL(c.ID) + "/edit", TestURL: channelURL(c.ID) + "/test"})
 	}
 	for _, d := range failed {
@@ -140,17 +129,13 @@ func (h *Handler) renderChannelForm(w http.ResponseWriter, r *http.Request, stat
 	if ticked == nil {
 		ticked = map[int64]bool{}
 		if c.ID != 0 {
-			for _, m := range monitors {
-				cs, err := h.monitors.MonitorChannels(ctx, org, m.ID)
-				if err != nil {
-					h.serviceError(w, r, err)
-					return
-				}
-				for _, x := range cs {
-					if x.ID == c.ID {
-						ticked[m.ID] = true
-					}
-				}
+			attached, err := h.monitors.ChannelAttachments(ctx, org)
+			if err != nil {
+				h.serviceError(w, r, err)
+				return
+			}
+			for _, id := range attached[c.ID] {
+				ticked[id] = true
 			}
 		}
 	}
