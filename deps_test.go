@@ -21,6 +21,10 @@ func TestDependencyRules(t *testing.T) {
 		{"./app/monitor", []string{"statusthing/", "net/http", "database/sql", "github.com/"}},
 		{"./app/incident", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
 		{"./app/heartbeat", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
+		{"./app/statuspage", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
+		// Badge and feed writers: standard library only.
+		{"./app/badge", []string{"statusthing/", "github.com/"}},
+		{"./app/feed", []string{"statusthing/", "github.com/"}},
 		// Domain packages and its libraries (rod for browser checks) only.
 		{"./app/probe", []string{"statusthing/store", "statusthing/app/web", "statusthing/app/api", "statusthing/app/monitoring",
 			"statusthing/app/runner", "statusthing/app/auth", "database/sql", "github.com/a-h/templ", "github.com/prometheus/"}},

@@ -296,6 +296,7 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		BrowserPath: cfg.Browser.Path, BrowserConcurrency: cfg.Browser.MaxConcurrency})
 	s.prober = prober
 	s.hub = web.NewHub()
+	statusPages := web.NewStatusCache()
 	v, rev, _ := buildInfo()
 	met := metrics.New(metrics.Options{Store: st, Token: cfg.Metrics.Token, Version: v, Commit: rev, Logger: log})
 	s.runner, err = runner.New(runner.Options{
@@ -317,7 +318,7 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	}
 	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub,
 		Logger: log, KeepPings: cfg.Heartbeat.KeepPings, Observer: met,
-		Notifier: notifiers, ValidateSettings: notify.ValidateSettings})
+		Notifier: notifiers, ValidateSettings: notify.ValidateSettings, Pages: statusPages})
 	s.monitors = monitors
 	s.alerts = notify.NewDispatcher(notify.DispatcherOptions{Store: st, Notifier: notifiers,
 		Logger: log.With("component", "alerts"), BaseURL: cfg.BaseURL(), Wake: st.AlertsQueued()})
@@ -331,6 +332,7 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		Auth:           s.auth,
 		Monitors:       monitors,
 		Hub:            s.hub,
+		StatusCache:    statusPages,
 		Health:         st,
 		Catalogs:       catalogs,
 		Assets:         assetSet,

@@ -49,6 +49,9 @@ func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Fli
 		if err := addEvent(ctx, h.tx, id, f.At, incident.EventResolved, "", f.Reason); err != nil {
 			return err
 		}
+		if err := closePublicIncident(ctx, h.tx, id, f.At, ""); err != nil {
+			return err
+		}
 		return enqueueAlerts(ctx, h.tx, monitorID, id, alert.EventUp, f)
 	}
 	_, err := h.tx.ExecContext(ctx, `INSERT INTO incident_events (incident_id, at, kind, message)
@@ -64,7 +67,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, incidentID int64, at time.Time, k
 }
 
 const incidentColumns = `i.id, i.org_id, ifnull(i.monitor_id, 0), ifnull(m.name, ''), i.title, i.status, i.cause, i.message,
-	i.opened_at, i.acknowledged_at, ifnull(i.acknowledged_by, ''), i.resolved_at`
+	i.opened_at, i.acknowledged_at, ifnull(i.acknowledged_by, ''), i.resolved_at, i.impact, i.public`
 
 const incidentFrom = ` FROM incidents i LEFT JOIN monitors m ON m.id = i.monitor_id`
 
@@ -73,7 +76,7 @@ func scanIncident(row interface{ Scan(...any) error }) (incident.Incident, error
 	var opened int64
 	var acked, resolved sql.NullInt64
 	err := row.Scan(&in.ID, &in.OrgID, &in.MonitorID, &in.MonitorName, &in.Title, &in.Status, &in.Cause, &in.Message,
-		&opened, &acked, &in.AcknowledgedBy, &resolved)
+		&opened, &acked, &in.AcknowledgedBy, &resolved, &in.Impact, &in.Public)
 	in.OpenedAt, in.AcknowledgedAt, in.ResolvedAt = fromMillis(opened), fromNullMillis(acked), fromNullMillis(resolved)
 	return in, err
 }
@@ -182,22 +185,7 @@ func (s *Store) ResolveIncident(ctx context.Context, orgID, id int64, actor stri
 		if !in.Open() {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET status = 'resolved', resolved_at = ? WHERE id = ?`, millis(now), id); err != nil {
-			return err
-		}
-		if err := addEvent(ctx, tx, id, now, incident.EventResolved, actor, "resolved by hand"); err != nil {
-			return err
-		}
-		if in.MonitorID == 0 {
-			return nil
-		}
-		// Whoever was told it opened is told it is over, with the monitor's status as it is.
-		var status monitor.Status
-		if err := tx.QueryRowContext(ctx, `SELECT status FROM monitor_state WHERE monitor_id = ?`, in.MonitorID).Scan(&status); err != nil {
-			return err
-		}
-		return enqueueAlerts(ctx, tx, in.MonitorID, id, alert.EventUp,
-			&monitor.Flip{At: now, From: status, To: status, Reason: "resolved by hand by " + actor})
+		return resolveByHand(ctx, tx, in, actor, now)
 	})
 }
 

@@ -439,6 +439,7 @@ func TestMigrationsDownWithData(t *testing.T) {
 		migration     string
 		gone, present []string
 	}{
+		{"0008", []string{"status_pages", "page_components", "incident_components", "incident_updates"}, []string{"maintenances", "incidents"}},
 		{"0007", []string{"maintenances", "maintenance_monitors"}, []string{"channels", "incidents"}},
 		{"0006", []string{"channels", "monitor_channels", "outbox", "delivery_attempts"}, []string{"incidents"}},
 		{"0005", []string{"incidents", "incident_events"}, []string{"screenshots"}},

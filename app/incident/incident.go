@@ -40,6 +40,8 @@ type Incident struct {
 	AcknowledgedAt time.Time // zero when not acknowledged
 	AcknowledgedBy string
 	ResolvedAt     time.Time // zero while open
+	Impact         Impact    // for status pages; "none" for automatic incidents until published
+	Public         bool      // shown on the status pages of its components
 }
 
 // Open reports whether the incident is not resolved yet.
@@ -163,6 +165,186 @@ func CheckComment(text string) error {
 		return ErrCommentEmpty
 	case utf8.RuneCountInString(text) > MaxComment:
 		return ErrCommentTooLong
+	}
+	return nil
+}
+
+// Impact is how bad an incident is for the customers of a status page.
+type Impact string
+
+// Impacts, from none to critical (the Statuspage scale).
+const (
+	ImpactNone     Impact = "none"
+	ImpactMinor    Impact = "minor"
+	ImpactMajor    Impact = "major"
+	ImpactCritical Impact = "critical"
+)
+
+// Impacts lists them from least to most severe.
+func Impacts() []Impact { return []Impact{ImpactNone, ImpactMinor, ImpactMajor, ImpactCritical} }
+
+// Rank orders impacts: 0 for none up to 3 for critical, -1 for an unknown one.
+func (i Impact) Rank() int { return slices.Index(Impacts(), i) }
+
+// UpdateStatus is where a public incident stands, as its updates tell visitors.
+type UpdateStatus string
+
+// Public update statuses, in the order an incident usually goes through them.
+const (
+	UpdateInvestigating UpdateStatus = "investigating"
+	UpdateIdentified    UpdateStatus = "identified"
+	UpdateMonitoring    UpdateStatus = "monitoring"
+	UpdateResolved      UpdateStatus = "resolved"
+)
+
+// UpdateStatuses lists them in order.
+func UpdateStatuses() []UpdateStatus {
+	return []UpdateStatus{UpdateInvestigating, UpdateIdentified, UpdateMonitoring, UpdateResolved}
+}
+
+// Update is one public update of an incident: what status page visitors read.
+type Update struct {
+	ID         int64
+	IncidentID int64
+	At         time.Time
+	Status     UpdateStatus
+	Message    string
+	Actor      string // the user's e-mail, never shown publicly; "" for statusthing
+}
+
+// MaxTitle is the longest incident title, in characters.
+const MaxTitle = 200
+
+// Draft is a public incident declared by hand, or the publication of an automatic one:
+// its title, impact, affected components and first update.
+type Draft struct {
+	Title        string
+	Impact       Impact
+	ComponentIDs []int64
+	Status       UpdateStatus
+	Message      string
+}
+
+// DraftError lists every refused value of a Draft or an Update, named by field ("title",
+// "impact", "status", "message").
+type DraftError struct{ Fields []monitor.FieldError }
+
+func (e *DraftError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid incident: " + strings.Join(parts, "; ")
+}
+
+// For returns the message for field, or "".
+func (e *DraftError) For(field string) string {
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return f.Message
+		}
+	}
+	return ""
+}
+
+// Validate returns a *DraftError listing every problem of d, or nil. A manual incident
+// needs a title; the impact defaults to none and the status to investigating.
+func (d *Draft) Validate() error {
+	var fields []monitor.FieldError
+	d.Title = strings.TrimSpace(d.Title)
+	switch {
+	case d.Title == "":
+		fields = append(fields, monitor.FieldError{Field: "title", Message: "a title is required"})
+	case utf8.RuneCountInString(d.Title) > MaxTitle:
+		fields = append(fields, monitor.FieldError{Field: "title", Message: "at most 200 characters"})
+	}
+	if d.Impact == "" {
+		d.Impact = ImpactNone
+	}
+	if d.Impact.Rank() < 0 {
+		fields = append(fields, monitor.FieldError{Field: "impact", Message: "one of none, minor, major, critical"})
+	}
+	fields = append(fields, checkUpdate(&d.Status, d.Message)...)
+	if len(fields) > 0 {
+		return &DraftError{Fields: fields}
+	}
+	return nil
+}
+
+// CheckUpdate validates a public update's status (default investigating) and message.
+func CheckUpdate(status *UpdateStatus, message string) error {
+	if fields := checkUpdate(status, message); len(fields) > 0 {
+		return &DraftError{Fields: fields}
+	}
+	return nil
+}
+
+func checkUpdate(status *UpdateStatus, message string) []monitor.FieldError {
+	var fields []monitor.FieldError
+	if *status == "" {
+		*status = UpdateInvestigating
+	}
+	if !slices.Contains(UpdateStatuses(), *status) {
+		fields = append(fields, monitor.FieldError{Field: "status", Message: "one of investigating, identified, monitoring, resolved"})
+	}
+	switch {
+	case strings.TrimSpace(message) == "":
+		fields = append(fields, monitor.FieldError{Field: "message", Message: "a message is required: visitors read it"})
+	case utf8.RuneCountInString(message) > MaxComment:
+		fields = append(fields, monitor.FieldError{Field: "message", Message: "at most 5000 characters"})
+	}
+	return fields
+}
+
+// ResolvedMessage is the public update statusthing posts when a published incident of a
+// monitor resolves by itself.
+const ResolvedMessage = "This incident has been resolved."
+
+// Public is an incident as status pages show it: with the components it affects and its
+// public updates, newest first.
+type Public struct {
+	Incident
+	ComponentIDs []int64
+	Updates      []Update
+}
+
+// PublicStatus is the status of the latest update; without one, investigating while open
+// and resolved after.
+func (p Public) PublicStatus() UpdateStatus {
+	if len(p.Updates) > 0 {
+		return p.Updates[0].Status
+	}
+	if p.Open() {
+		return UpdateInvestigating
+	}
+	return UpdateResolved
+}
+
+// Change is a public update of an incident, possibly changing what the page shows of it:
+// the first one publishes an automatic incident. Zero fields keep the current value
+// (ComponentIDs nil keeps them; an automatic incident published without any shows on the
+// components bound to its monitor).
+type Change struct {
+	Title        string
+	Impact       Impact
+	ComponentIDs []int64
+	Status       UpdateStatus
+	Message      string
+}
+
+// Validate normalizes c and returns a *DraftError listing every problem, or nil.
+func (c *Change) Validate() error {
+	var fields []monitor.FieldError
+	c.Title = strings.TrimSpace(c.Title)
+	if utf8.RuneCountInString(c.Title) > MaxTitle {
+		fields = append(fields, monitor.FieldError{Field: "title", Message: "at most 200 characters"})
+	}
+	if c.Impact != "" && c.Impact.Rank() < 0 {
+		fields = append(fields, monitor.FieldError{Field: "impact", Message: "one of none, minor, major, critical"})
+	}
+	fields = append(fields, checkUpdate(&c.Status, c.Message)...)
+	if len(fields) > 0 {
+		return &DraftError{Fields: fields}
 	}
 	return nil
 }

@@ -61,5 +61,6 @@ func (s *Service) CommentIncident(ctx context.Context, orgID, id int64, actor, t
 
 // ResolveIncident resolves an incident by hand.
 func (s *Service) ResolveIncident(ctx context.Context, orgID, id int64, actor string) error {
+	defer s.pagesChanged(orgID)
 	return s.inc.ResolveIncident(ctx, orgID, id, actor, s.now())
 }

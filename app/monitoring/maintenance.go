@@ -31,12 +31,14 @@ func (s *Service) Maintenance(ctx context.Context, orgID, id int64) (incident.Ma
 // *incident.MaintenanceError (wrapped).
 func (s *Service) CreateMaintenance(ctx context.Context, orgID int64, m incident.Maintenance) (incident.Maintenance, error) {
 	m.OrgID = orgID
+	defer s.pagesChanged(orgID)
 	return s.store.CreateMaintenance(ctx, m, s.now())
 }
 
 // UpdateMaintenance replaces window m.ID of org and returns it as stored.
 func (s *Service) UpdateMaintenance(ctx context.Context, orgID int64, m incident.Maintenance) (incident.Maintenance, error) {
 	m.OrgID = orgID
+	defer s.pagesChanged(orgID)
 	if err := s.store.UpdateMaintenance(ctx, m); err != nil {
 		return incident.Maintenance{}, err
 	}
@@ -45,6 +47,7 @@ func (s *Service) UpdateMaintenance(ctx context.Context, orgID int64, m incident
 
 // DeleteMaintenance deletes a window of org.
 func (s *Service) DeleteMaintenance(ctx context.Context, orgID, id int64) error {
+	defer s.pagesChanged(orgID)
 	return s.store.DeleteMaintenance(ctx, orgID, id)
 }
 

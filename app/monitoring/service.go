@@ -33,6 +33,7 @@ type Store interface {
 	IncidentStore
 	ChannelStore
 	MaintenanceStore
+	PageStore
 }
 
 // Scheduler runs monitors; *runner.Runner satisfies it.
@@ -78,6 +79,8 @@ type Options struct {
 	// ValidateSettings checks channel settings before they are saved (notify.ValidateSettings);
 	// nil checks only the name and type.
 	ValidateSettings SettingsValidator
+	// Pages is told when what status pages show changes (the public pages' cache); optional.
+	Pages PageWatcher
 }
 
 // Service is the single entry point for monitor changes.
@@ -99,6 +102,7 @@ type Service struct {
 	ch          ChannelStore
 	notifier    Notifier
 	validate    SettingsValidator
+	pages       PageWatcher
 }
 
 // New builds the service.
@@ -117,7 +121,7 @@ func New(opts Options) *Service {
 	}
 	return &Service{store: opts.Store, sched: opts.Scheduler, prober: opts.Prober, pub: opts.Publisher, log: opts.Logger,
 		now: opts.Now, hb: opts.Store, inc: opts.Store, keepPings: opts.KeepPings, obs: opts.Observer,
-		ch: opts.Store, notifier: opts.Notifier, validate: opts.ValidateSettings}
+		ch: opts.Store, notifier: opts.Notifier, validate: opts.ValidateSettings, pages: opts.Pages}
 }
 
 func (s *Service) publish(ev monitor.Event) {

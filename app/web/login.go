@@ -11,10 +11,6 @@ import (
 	"statusthing/views"
 )
 
-func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/admin", http.StatusFound)
-}
-
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.auth.Authenticate(r.Context(), cookieValue(r, sessionCookie)); err == nil {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)

@@ -11,6 +11,15 @@ func (h *Handler) routes() {
 	m.Handle("GET /assets/", h.assets)
 	m.HandleFunc("GET /{$}", h.home)
 
+	m.HandleFunc("GET /status/{slug}", h.statusPage)
+	m.HandleFunc("GET /status/{slug}/history", h.statusHistory)
+	m.HandleFunc("GET /status/{slug}/events", h.statusEvents)
+	m.HandleFunc("GET /status/{slug}/feed.atom", h.statusFeed)
+	m.HandleFunc("GET /status/{slug}/summary.json", h.statusSummary)
+	m.HandleFunc("GET /status/{slug}/logo", h.statusLogo)
+	m.HandleFunc("GET /badge/{monitor}/status.svg", h.badgeStatus)
+	m.HandleFunc("GET /badge/{monitor}/uptime.svg", h.badgeUptime)
+
 	m.HandleFunc("GET /setup", h.setupForm)
 	m.Handle("POST /setup", h.form(h.setupSubmit))
 	m.HandleFunc("GET /login", h.loginForm)

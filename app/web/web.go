@@ -23,9 +23,11 @@ type Health interface {
 
 // Options are the handler's dependencies.
 type Options struct {
-	Auth           *auth.Service
-	Monitors       *monitoring.Service
-	Hub            *Hub
+	Auth     *auth.Service
+	Monitors *monitoring.Service
+	Hub      *Hub
+	// StatusCache keeps the public status pages rendered; New makes one when nil.
+	StatusCache    *StatusCache
 	Health         Health
 	Catalogs       *i18n.Catalogs
 	Assets         *assets.Set
@@ -46,6 +48,7 @@ type Handler struct {
 	auth     *auth.Service
 	monitors *monitoring.Service
 	hub      *Hub
+	status   *StatusCache
 	health   Health
 	catalogs *i18n.Catalogs
 	assets   *assets.Set
@@ -88,8 +91,16 @@ func New(opts Options) *Handler {
 		now:      opts.Now,
 		mux:      http.NewServeMux(),
 	}
+	h.status = opts.StatusCache
+	if h.status == nil {
+		h.status = NewStatusCache()
+	}
+	h.status.attach(h.buildStatusPage, h.statusRoutes, h.log, h.now)
+	if h.hub != nil {
+		go h.status.follow(h.hub)
+	}
 	h.routes()
-	h.root = h.recoverPanics(h.clientInfo(h.logRequests(h.securityHeaders(h.mux))))
+	h.root = h.recoverPanics(h.clientInfo(h.logRequests(h.securityHeaders(h.customDomains(h.mux)))))
 	return h
 }
 
