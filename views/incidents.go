@@ -69,4 +69,33 @@ type IncidentPage struct {
 	CommentError string
 	Flash        string
 	FlashError   bool
+	Public       PublicSection
+}
+
+// PublicSection is what status page visitors see of an incident, and the form posting a
+// public update (the first one publishes it).
+type PublicSection struct {
+	Published  bool
+	Impact     string // formatted, "" for none
+	Updates    []PublicUpdate
+	Form       PublicUpdateForm
+	PagesLinks []Link // the pages showing it
+}
+
+// PublicUpdateForm posts a public update (or declares an incident, with Title).
+type PublicUpdateForm struct {
+	Action     string
+	AskTitle   bool // declaring or publishing: the public title (the internal one names the monitor)
+	Title      string
+	Impacts    []Option
+	Statuses   []Option
+	Components []CheckOption // "Page · Component"
+	Message    string
+	Errors     map[string]string
+}
+
+// IncidentNewPage declares an incident by hand.
+type IncidentNewPage struct {
+	Shell
+	Form PublicUpdateForm
 }

@@ -76,17 +76,6 @@ type DashboardPage struct {
 	Steps       []string
 }
 
-// SectionPage is a list page that has nothing to list yet: it says what to do next.
-type SectionPage struct {
-	Shell
-	Heading    string
-	Lead       string
-	Icon       string
-	EmptyTitle string
-	EmptyBody  string
-	TestID     string
-}
-
 // Option is one choice of a select.
 type Option struct {
 	Value    string

@@ -60,24 +60,6 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, views.Dashboard(page))
 }
 
-// sectionPage renders a list page that has nothing to list yet.
-func (h *Handler) sectionPage(s section) http.HandlerFunc {
-	key := sections[s].key
-	return func(w http.ResponseWriter, r *http.Request) {
-		sh := h.shell(w, r, s)
-		t := sh.T
-		h.render(w, r, http.StatusOK, views.Section(views.SectionPage{
-			Shell:      sh,
-			Heading:    t(key + ".title"),
-			Lead:       t(key + ".lead"),
-			Icon:       sections[s].icon,
-			EmptyTitle: t(key + ".empty.title"),
-			EmptyBody:  t(key + ".empty.body"),
-			TestID:     "empty-" + key,
-		}))
-	}
-}
-
 func (h *Handler) settings(w http.ResponseWriter, r *http.Request) {
 	h.renderSettings(w, r, http.StatusOK, r.URL.Query().Get("saved") == "1", "")
 }

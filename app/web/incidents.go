@@ -169,6 +169,13 @@ func (h *Handler) incidentShow(w http.ResponseWriter, r *http.Request) {
 
 // renderIncident shows an incident; comment and commentErr re-show a refused comment.
 func (h *Handler) renderIncident(w http.ResponseWriter, r *http.Request, status int, comment, commentErr string) {
+	h.renderIncidentWith(w, r, status, comment, commentErr, nil)
+}
+
+// renderIncidentWith is renderIncident re-showing a refused public update too (refused
+// not nil).
+func (h *Handler) renderIncidentWith(w http.ResponseWriter, r *http.Request, status int, comment, commentErr string,
+	refused *views.PublicUpdateForm) {
 	id, ok := h.incidentID(w, r)
 	if !ok {
 		return
@@ -199,6 +206,10 @@ func (h *Handler) renderIncident(w http.ResponseWriter, r *http.Request, status 
 	page.Shell = sh
 	page.Comment, page.CommentError = comment, commentErr
 	page.Flash, page.FlashError = incidentFlash(f, r.URL.Query().Get("done"))
+	if page.Public, err = h.publicSection(r, f, in, refused); err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
 	h.render(w, r, status, views.Incident(page))
 }
 
@@ -266,7 +277,7 @@ func actorName(f formatter, actor string) string {
 // incidentFlash shows the outcome of the action that redirected here (?done=...).
 func incidentFlash(f formatter, done string) (string, bool) {
 	switch done {
-	case "acknowledged", "unacknowledged", "commented", "resolved":
+	case "acknowledged", "unacknowledged", "commented", "resolved", "updated", "declared":
 		return f.t("incident.flash." + done), false
 	case "already_resolved":
 		return f.t("incident.flash.already_resolved"), true

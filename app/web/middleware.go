@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -174,18 +175,31 @@ func (h *Handler) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
+// maxUploadBytes bounds multipart uploads: a logo (256 KB) and its form fields.
+const maxUploadBytes = 300 << 10
+
 // protectForm guards state-changing form posts: a size cap, same-origin browsers only, and a
 // CSRF token bound to the session (or, before login, to an anonymous cookie).
 func (h *Handler) protectForm(next http.Handler) http.Handler {
+	return h.protect(next, maxFormBytes, func(r *http.Request) error { return r.ParseForm() })
+}
+
+// protectUpload is protectForm for multipart forms (file uploads).
+func (h *Handler) protectUpload(next http.Handler) http.Handler {
+	return h.protect(next, maxUploadBytes, func(r *http.Request) error { return r.ParseMultipartForm(maxUploadBytes) })
+}
+
+func (h *Handler) protect(next http.Handler, limit int64, parse func(*http.Request) error) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusForbidden, nil)
 	}))
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if err := parse(r); err != nil {
 			status := http.StatusBadRequest
-			if _, tooBig := err.(*http.MaxBytesError); tooBig {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
 				status = http.StatusRequestEntityTooLarge
 			}
 			h.fail(w, r, status, nil)

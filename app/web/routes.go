@@ -43,7 +43,10 @@ func (h *Handler) routes() {
 	m.Handle("POST /admin/monitors/{id}/delete", h.adminForm(h.monitorAction(h.monitorDelete)))
 	m.Handle("GET /admin/events", h.admin(h.events))
 	m.Handle("GET /admin/incidents", h.admin(h.incidentsList))
+	m.Handle("GET /admin/incidents/new", h.admin(h.incidentNew))
+	m.Handle("POST /admin/incidents", h.adminForm(h.incidentDeclare))
 	m.Handle("GET /admin/incidents/{id}", h.admin(h.incidentShow))
+	m.Handle("POST /admin/incidents/{id}/updates", h.adminForm(h.incidentPublicUpdate))
 	m.Handle("POST /admin/incidents/{id}/acknowledge", h.adminForm(h.incidentAction(h.incidentAcknowledge, "acknowledged")))
 	m.Handle("POST /admin/incidents/{id}/unacknowledge", h.adminForm(h.incidentAction(h.incidentUnacknowledge, "unacknowledged")))
 	m.Handle("POST /admin/incidents/{id}/resolve", h.adminForm(h.incidentAction(h.incidentResolve, "resolved")))
@@ -54,7 +57,13 @@ func (h *Handler) routes() {
 	m.Handle("GET /admin/maintenance/{id}/edit", h.admin(h.maintenanceEdit))
 	m.Handle("POST /admin/maintenance/{id}", h.adminForm(h.maintenanceUpdate))
 	m.Handle("POST /admin/maintenance/{id}/delete", h.adminForm(h.maintenanceDelete))
-	m.Handle("GET /admin/pages", h.admin(h.sectionPage(sectionPages)))
+	m.Handle("GET /admin/pages", h.admin(h.pagesList))
+	m.Handle("GET /admin/pages/new", h.admin(h.pageNew))
+	m.Handle("POST /admin/pages", h.adminForm(h.pageCreate))
+	m.Handle("GET /admin/pages/{id}/edit", h.admin(h.pageEdit))
+	m.Handle("POST /admin/pages/{id}", h.adminForm(h.pageUpdate))
+	m.Handle("POST /admin/pages/{id}/delete", h.adminForm(h.pageDelete))
+	m.Handle("POST /admin/pages/{id}/logo", h.adminUpload(h.pageLogo))
 	m.Handle("GET /admin/channels", h.admin(h.channelsList))
 	m.Handle("GET /admin/channels/new", h.admin(h.channelNew))
 	m.Handle("POST /admin/channels", h.adminForm(h.channelCreate))
@@ -77,6 +86,12 @@ func (h *Handler) routes() {
 
 // form wraps a public form handler (login, setup): same-origin, CSRF token, size cap.
 func (h *Handler) form(fn http.HandlerFunc) http.Handler { return h.protectForm(fn) }
+
+// adminUpload wraps a multipart form post (a file upload) of logged-in users: as
+// adminForm, with a cap fitting the largest file accepted (a page's logo).
+func (h *Handler) adminUpload(fn http.HandlerFunc) http.Handler {
+	return h.requireUser(h.protectUpload(fn))
+}
 
 // admin wraps a page for logged-in users.
 func (h *Handler) admin(fn http.HandlerFunc) http.Handler { return h.requireUser(fn) }
