@@ -353,7 +353,7 @@ func TestStatusPageHistory(t *testing.T) {
 	createPage(t, s, c, url.Values{"title": {"History"}, "slug": {"history"}, "locale": {"en"}, "public": {"1"}, "rows": {"1"},
 		"c0.name": {"API"}, "c0.monitor": {strconv.FormatInt(id, 10)}})
 	page := waitForPage(t, browserClient(t), s.URL+"/status/history", "API")
-	cells := regexp.MustCompile(`class="cell s(\d+) lv-([a-z]+)"`).FindAllStringSubmatch(page, -1)
+	cells := regexp.MustCompile(`class="s(\d+) ([a-z]+)" tabindex`).FindAllStringSubmatch(page, -1)
 	days, levels := 0, map[string]int{}
 	for _, m := range cells {
 		n, _ := strconv.Atoi(m[1])

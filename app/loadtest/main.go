@@ -4,13 +4,15 @@
 //	go run ./app/loadtest checks -monitors 5000 -interval 30s -duration 150s
 //	go run ./app/loadtest pings -heartbeats 100 -clients 64 -duration 10s -soak 60s [-wrk=false]
 //	go run ./app/loadtest browser -checks 500 -concurrency 2
+//	go run ./app/loadtest page -components 50 -clients 64 -duration 10s
 //
 // checks: N HTTP monitors against a local target server; reports checks/s, schedule drift,
 // CPU and peak RSS. pings: concurrent clients pinging known heartbeat uuids, then unknown
 // ones; reports committed pings/s, latency percentiles, CPU, and RSS over a longer run.
 // browser: browser checks (a page with a script, a stylesheet and an image; 4 steps) through
 // the prober and one Chromium; reports checks/s, latency and Chromium's RSS/PSS during and
-// after the run.
+// after the run. page: a status page of N components with 90 days of history, driven with
+// wrk plain and gzipped; reports its size, requests/s, latency and CPU.
 package main
 
 import (
@@ -28,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadtest checks|pings|browser [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadtest checks|pings|browser|page [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -66,8 +68,17 @@ func main() {
 		fs.StringVar(&o.path, "chromium", "", "Chromium binary (default: auto-detect)")
 		_ = fs.Parse(args)
 		err = browserLoad(o)
+	case "page":
+		fs := flag.NewFlagSet("page", flag.ExitOnError)
+		o := pageOptions{}
+		fs.IntVar(&o.components, "components", 50, "components on the page, each bound to a monitor")
+		fs.IntVar(&o.clients, "clients", 64, "concurrent keep-alive connections")
+		fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured phase")
+		fs.IntVar(&o.days, "days", 90, "days of hourly history per monitor")
+		_ = fs.Parse(args)
+		err = statusPage(o)
 	default:
-		err = fmt.Errorf("unknown scenario %q: use checks, pings or browser", scenario)
+		err = fmt.Errorf("unknown scenario %q: use checks, pings, browser or page", scenario)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)

@@ -26,4 +26,8 @@
   };
   const source = new EventSource(url);
   source.addEventListener("change", refresh);
+  // Back after a drop (server restart, network): changes may have been missed meanwhile.
+  let dropped = false;
+  source.addEventListener("error", () => { dropped = true; });
+  source.addEventListener("open", () => { if (dropped) { dropped = false; refresh(); } });
 })();
