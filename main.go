@@ -477,6 +477,11 @@ func (s *server) housekeeping() []runner.Task {
 			_, err := s.store.OpenIncidentsAfterMaintenance(ctx, time.Now())
 			return err
 		}},
+		// Reminders of monitors still down, and the alert that ends a monitor's flapping.
+		{Name: "alert reminders", Every: 30 * time.Second, Run: func(ctx context.Context) error {
+			_, err := s.store.AlertTick(ctx, time.Now())
+			return err
+		}},
 		{Name: "prune sessions", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := s.auth.PruneSessions(ctx)
 			return err
