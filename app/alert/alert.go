@@ -65,6 +65,7 @@ const (
 	EventReminder     Event = "reminder"             // still down (remind_every)
 	EventCertExpiring Event = "certificate_expiring" // its certificate expires soon (cert_alert_days)
 	EventFlapping     Event = "flapping"             // it keeps changing: quiet until it settles
+	EventTest         Event = "test"                 // "Send test" of a channel: receivers may ignore it
 )
 
 // Monitor is the monitor an alert is about.

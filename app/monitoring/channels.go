@@ -326,4 +326,4 @@ func (s *Service) TestChannel(ctx context.Context, orgID, id int64) error {
 }
 
 // EventTest is the event of test alerts ("Send test"): receivers may ignore them.
-const EventTest alert.Event = "test"
+const EventTest = alert.EventTest

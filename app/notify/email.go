@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/wneessen/go-mail"
+
+	"statusthing/app/alert"
 )
 
 //go:embed templates/*.tmpl
@@ -96,16 +98,40 @@ func NewEmail(timeout time.Duration) (*Email, error) {
 
 // emailData is what the templates see.
 type emailData struct {
-	Alert    Alert
-	Subject  string
-	Opened   string
-	Resolved string // "" while open
-	Downtime string
+	Alert      Alert
+	Subject    string
+	Tag        string // [Down], [Up]... of the subject
+	Heading    string // "Shop is down"
+	Color      string // of the heading
+	Opened     string // "" without an incident
+	Resolved   string // "" while open
+	Downtime   string
+	CertExpiry string // certificate_expiring: when it expires
+	Link       string // the incident's page, else the monitor's
+	LinkLabel  string
 }
 
 // Render returns the subject, plain-text and HTML bodies of the e-mail for a.
 func (e *Email) Render(a Alert) (subject, text, html string, err error) {
-	d := emailData{Alert: a, Opened: a.Incident.OpenedAt.UTC().Format(time.RFC1123)}
+	d := emailData{Alert: a, Tag: tag(a.Event), Heading: headline(a), Color: "#d93025", Link: link(a)}
+	d.LinkLabel = "View the incident"
+	if a.Incident.URL == "" {
+		d.LinkLabel = "View the monitor"
+	}
+	switch a.Event {
+	case alert.EventUp:
+		d.Color = "#1e8e3e"
+	case alert.EventDegraded, alert.EventLate, alert.EventCertExpiring, alert.EventFlapping:
+		d.Color = "#b06000"
+	case alert.EventTest:
+		d.Color = "#1a73e8"
+	}
+	if a.Incident.ID != 0 {
+		d.Opened = a.Incident.OpenedAt.UTC().Format(time.RFC1123)
+	}
+	if !a.CertExpiry.IsZero() {
+		d.CertExpiry = a.CertExpiry.UTC().Format(time.RFC1123)
+	}
 	if !a.Incident.ResolvedAt.IsZero() {
 		d.Resolved, d.Downtime = a.Incident.ResolvedAt.UTC().Format(time.RFC1123), downtime(a)
 	}

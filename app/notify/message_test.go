@@ -1,0 +1,97 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"statusthing/app/alert"
+)
+
+// eventAlert is an alert of each event as the store writes it: alerts about no incident
+// carry none (and link to the monitor).
+func eventAlert(event alert.Event) Alert {
+	a := testAlert(event)
+	switch event {
+	case alert.EventDegraded, alert.EventLate, alert.EventCertExpiring, alert.EventFlapping:
+		a.Incident = alert.Incident{}
+		a.Monitor.URL = "https://status.example.com/admin/monitors/7"
+		a.Status, a.Reason = string(event), "slow: 3s"
+		if event == alert.EventCertExpiring {
+			a.Status, a.CertExpiry, a.Reason = "up", t0.Add(10*24*time.Hour), "the certificate expires soon"
+		}
+		if event == alert.EventFlapping {
+			a.Status = "down"
+		}
+	case alert.EventReminder:
+		a.Reminder, a.Time, a.Reason = 2, t0.Add(time.Hour), "still down after 1h"
+	}
+	return a
+}
+
+// TestEventMessages: every event renders its own subject, chat title and body, and the
+// webhook payload carries its event (and omits the incident of alerts without one).
+func TestEventMessages(t *testing.T) {
+	e, err := NewEmail(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		event   alert.Event
+		subject string
+		title   string
+		body    []string // in the text e-mail
+	}{
+		{alert.EventDown, "[Down] Café shop is down", "🔴 Café shop is down", []string{"Incident: Café shop is down", "View the incident: https://status.example.com/admin/incidents/42"}},
+		{alert.EventUp, "[Up] Café shop is back up", "✅ Café shop is back up", []string{"down for 5 min"}},
+		{alert.EventDegraded, "[Degraded] Café shop is degraded", "🟡 Café shop is degraded", []string{"Reason:   slow: 3s", "View the monitor: https://status.example.com/admin/monitors/7"}},
+		{alert.EventLate, "[Late] Café shop is late", "🕒 Café shop is late", []string{"Status:   late"}},
+		{alert.EventReminder, "[Still down] Café shop is still down", "🔴 Café shop is still down", []string{"Reminder: 2", "still down after 1h"}},
+		{alert.EventCertExpiring, "[Certificate] Café shop: certificate expires in 10 days", "🔒 Café shop: certificate expires in 10 days", []string{"Expires:  Tue, 11 Mar 2025 12:00:00 UTC"}},
+		{alert.EventFlapping, "[Flapping] Café shop is flapping", "🔀 Café shop is flapping", []string{"Status:   down"}},
+		{alert.EventTest, "[Test] Test alert from statusthing", "🧪 Test alert from statusthing", nil},
+	}
+	srv, got := receiver(t, http.StatusOK)
+	w := &Webhook{Client: srv.Client()}
+	for _, tt := range tests {
+		t.Run(string(tt.event), func(t *testing.T) {
+			a := eventAlert(tt.event)
+			subject, text, html, err := e.Render(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if subject != tt.subject {
+				t.Errorf("subject %q, want %q", subject, tt.subject)
+			}
+			if title(a) != tt.title {
+				t.Errorf("title %q, want %q", title(a), tt.title)
+			}
+			for _, want := range tt.body {
+				if !strings.Contains(text, want) {
+					t.Errorf("text lacks %q:\n%s", want, text)
+				}
+			}
+			if a.Incident.ID == 0 && (strings.Contains(text, "Incident:") || strings.Contains(html, "Incident<")) {
+				t.Errorf("an alert without incident shows one:\n%s", text)
+			}
+			if err := w.Send(context.Background(), channel(alert.TypeWebhook, WebhookSettings{URL: srv.URL}), a); err != nil {
+				t.Fatal(err)
+			}
+			reqs := got()
+			last := reqs[len(reqs)-1]
+			var p map[string]any
+			if err := json.Unmarshal(last.body, &p); err != nil {
+				t.Fatal(err)
+			}
+			if p["event"] != string(tt.event) || last.header.Get("X-Statusthing-Event") != string(tt.event) {
+				t.Errorf("payload event %v, header %q", p["event"], last.header.Get("X-Statusthing-Event"))
+			}
+			if _, has := p["incident"]; has != (a.Incident.ID != 0) {
+				t.Errorf("payload incident present = %v for incident %d", has, a.Incident.ID)
+			}
+		})
+	}
+}
