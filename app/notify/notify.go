@@ -40,6 +40,10 @@ type Error struct {
 	StatusCode int
 	Retryable  bool
 	Err        error
+	// RetryAfter (delay-seconds) or RetryAt (HTTP-date) is the receiver's Retry-After of a
+	// 429 or 503 answer: the dispatcher does not try again before (see RetryAfter).
+	RetryAfter time.Duration
+	RetryAt    time.Time
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -60,6 +64,41 @@ func StatusCode(err error) int {
 		return e.StatusCode
 	}
 	return 0
+}
+
+// RetryAfter returns the wait the receiver asked for in err (a Retry-After header), measured
+// from now, and whether it asked for one.
+func RetryAfter(err error, now time.Time) (time.Duration, bool) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return 0, false
+	}
+	switch {
+	case !e.RetryAt.IsZero():
+		return max(e.RetryAt.Sub(now), 0), true
+	case e.RetryAfter > 0:
+		return e.RetryAfter, true
+	}
+	return 0, false
+}
+
+// parseRetryAfter reads a Retry-After header (RFC 9110 10.2.3): delay-seconds or an HTTP
+// date; anything else (or nothing) is ignored.
+func parseRetryAfter(v string) (time.Duration, time.Time) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, time.Time{}
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, time.Time{}
+		}
+		return time.Duration(min(n, int64(7*24*3600))) * time.Second, time.Time{}
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return 0, t
+	}
+	return 0, time.Time{}
 }
 
 // permanent wraps err (bad settings, refused payload) as not retryable.
@@ -189,7 +228,11 @@ func post(ctx context.Context, c *http.Client, target, contentType string, body 
 		msg += ": " + s
 	}
 	retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500
-	return &Error{StatusCode: resp.StatusCode, Retryable: retry, Err: errors.New(msg)}
+	e := &Error{StatusCode: resp.StatusCode, Retryable: retry, Err: errors.New(msg)}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.RetryAfter, e.RetryAt = parseRetryAfter(resp.Header.Get("Retry-After"))
+	}
+	return e
 }
 
 // postJSON posts v as JSON.
