@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -285,5 +287,51 @@ func TestAlertOptionsStored(t *testing.T) {
 	}
 	if got, err := s.Monitor(ctx, org, m.ID); err != nil || got.Alerts != m.Alerts {
 		t.Fatalf("updated: %+v, %v", got.Alerts, err)
+	}
+}
+
+// TestSetMonitorChannels: a monitor's channels are replaced as a whole, only with channels
+// of its organization; a refused list changes nothing.
+func TestSetMonitorChannels(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	a, b := testOrg(t, s, "a"), testOrg(t, s, "b")
+	m := createMonitor(t, s, httpMonitor(a, "Shop"))
+	c1, c2 := createChannel(t, s, a, "one", false, true), createChannel(t, s, a, "two", false, true)
+	theirs := createChannel(t, s, b, "theirs", false, true)
+	ids := func() []int64 {
+		list, err := s.MonitorChannels(ctx, a, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, c := range list {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		org     int64
+		set     []int64
+		wantErr error
+		want    []int64
+	}{
+		{"two", a, []int64{c2.ID, c1.ID, c1.ID}, nil, []int64{c1.ID, c2.ID}},
+		{"another org's channel", a, []int64{c1.ID, theirs.ID}, ErrUnknownChannel, []int64{c1.ID, c2.ID}},
+		{"another org's monitor", b, []int64{theirs.ID}, ErrNotFound, []int64{c1.ID, c2.ID}},
+		{"one", a, []int64{c2.ID}, nil, []int64{c2.ID}},
+		{"none", a, nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.SetMonitorChannels(ctx, tt.org, m.ID, tt.set)
+			if (tt.wantErr == nil) != (err == nil) || (tt.wantErr != nil && !errors.Is(err, tt.wantErr)) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if got := ids(); !slices.Equal(got, tt.want) {
+				t.Errorf("attached %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ package alert
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -52,6 +53,9 @@ type Channel struct {
 func (c Channel) LogValue() slog.Value {
 	return slog.GroupValue(slog.Int64("id", c.ID), slog.String("name", c.Name), slog.String("type", string(c.Type)))
 }
+
+// ErrUnknownChannel refuses a channel id that is not one of the organization's channels.
+var ErrUnknownChannel = errors.New("no such channel")
 
 // Event is what an alert tells.
 type Event string
