@@ -95,3 +95,34 @@ func TestEventMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookHeaderValidation: custom headers with invalid or reserved names (in any case)
+// or multi-line values are refused when the channel is saved, naming the headers setting.
+func TestWebhookHeaderValidation(t *testing.T) {
+	tests := []struct {
+		name    string
+		headers map[string]string
+		want    string // "" accepted
+	}{
+		{"none", nil, ""},
+		{"authorization", map[string]string{"Authorization": "Bearer x", "X-Team": "ops"}, ""},
+		{"space in name", map[string]string{"X Team": "ops"}, `"X Team" is not a valid header name`},
+		{"empty name", map[string]string{"": "x"}, "not a valid header name"},
+		{"host", map[string]string{"host": "evil.example.com"}, "Host is reserved"},
+		{"content length", map[string]string{"Content-Length": "1"}, "Content-Length is reserved"},
+		{"signature", map[string]string{"x-statusthing-signature": "sha256=00"}, "X-Statusthing-Signature is reserved"},
+		{"injection", map[string]string{"X-A": "a\r\nX-B: b"}, "must be one line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw, _ := json.Marshal(WebhookSettings{URL: "https://hooks.example.com/", Headers: tt.headers})
+			err := ValidateSettings(alert.TypeWebhook, raw)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "settings: headers: ")):
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

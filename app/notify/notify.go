@@ -156,7 +156,10 @@ func ValidateSettings(t alert.Type, raw json.RawMessage) error {
 	case alert.TypeEmail:
 		_, err = emailSettings(raw)
 	case alert.TypeWebhook:
-		_, err = webhookSettings(raw)
+		var s WebhookSettings
+		if s, err = webhookSettings(raw); err == nil {
+			err = checkHeaders(s.Headers)
+		}
 	case alert.TypeSlack, alert.TypeDiscord, alert.TypeTeams:
 		_, err = incomingWebhook(raw)
 	case alert.TypeTelegram:
