@@ -311,13 +311,14 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	if err != nil {
 		return fail(err)
 	}
-	notifiers, err := notify.New(notify.Options{})
+	smtp := notify.SMTPDefaults(cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.Username, cfg.SMTP.Password, cfg.SMTP.From, cfg.SMTP.TLS)
+	notifiers, err := notify.New(notify.Options{SMTP: smtp})
 	if err != nil {
 		return fail(err)
 	}
 	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub,
 		Logger: log, KeepPings: cfg.Heartbeat.KeepPings, Observer: met,
-		Notifier: notifiers, ValidateSettings: notify.ValidateSettings})
+		Notifier: notifiers, ValidateSettings: notify.Validator(smtp)})
 	s.monitors = monitors
 	s.alerts = notify.NewDispatcher(notify.DispatcherOptions{Store: st, Notifier: notifiers,
 		Logger: log.With("component", "alerts"), BaseURL: cfg.BaseURL(), Wake: st.AlertsQueued()})

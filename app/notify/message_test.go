@@ -126,3 +126,52 @@ func TestWebhookHeaderValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestEmailSMTPDefaults: an e-mail channel that leaves its relay or sender empty uses the
+// [smtp] defaults (through the in-process SMTP server); one with a host of its own gets
+// none of the default relay's credentials; without a default host, a host is required.
+func TestEmailSMTPDefaults(t *testing.T) {
+	sink, host, port := startSMTP(t)
+	defaults := SMTPDefaults(host, port, "alerts", "pw", "Status <status@example.com>", "none")
+	e, err := NewEmail(10 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Defaults = defaults
+	tests := []struct {
+		name     string
+		settings map[string]any
+		from     string
+		user     string
+	}{
+		{"everything from [smtp]", map[string]any{"to": []string{"ops@example.com"}}, "status@example.com", "alerts"},
+		{"own sender", map[string]any{"to": []string{"ops@example.com"}, "from": "oncall@example.com"}, "oncall@example.com", "alerts"},
+		{"own relay: no default credentials", map[string]any{"host": host, "port": port, "tls": "none", "to": []string{"ops@example.com"}},
+			"status@example.com", ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := channel(alert.TypeEmail, tt.settings)
+			if err := Validator(defaults)(alert.TypeEmail, ch.Settings); err != nil {
+				t.Fatalf("Validator: %v", err)
+			}
+			if err := e.Send(context.Background(), ch, testAlert(alert.EventDown)); err != nil {
+				t.Fatal(err)
+			}
+			sink.mu.Lock()
+			m := sink.msgs[i]
+			sink.mu.Unlock()
+			if m.from != tt.from || m.user != tt.user {
+				t.Errorf("envelope from %q, user %q; want %q, %q", m.from, m.user, tt.from, tt.user)
+			}
+		})
+	}
+	only := json.RawMessage(`{"to": ["ops@example.com"]}`)
+	if err := ValidateSettings(alert.TypeEmail, only); err == nil || !strings.Contains(err.Error(), "host is required") {
+		t.Errorf("without defaults: %v", err)
+	}
+	if err := Validator(SMTPDefaults("", 587, "", "", "status@example.com", "starttls"))(alert.TypeEmail, only); err == nil ||
+		!strings.Contains(err.Error(), "no [smtp] host") {
+		t.Errorf("without a default host: %v", err)
+	}
+}

@@ -125,6 +125,9 @@ type Options struct {
 	// TelegramAPI is the Telegram Bot API base URL when a channel sets none; "" means
 	// https://api.telegram.org.
 	TelegramAPI string
+	// SMTP are the defaults of e-mail channels that leave their relay or sender empty
+	// (SMTPDefaults of the [smtp] section).
+	SMTP EmailSettings
 }
 
 // New returns a Mux with a Notifier for every channel type.
@@ -137,6 +140,7 @@ func New(opts Options) (Mux, error) {
 	if err != nil {
 		return nil, err
 	}
+	email.Defaults = opts.SMTP
 	return Mux{
 		alert.TypeEmail:    email,
 		alert.TypeWebhook:  &Webhook{Client: c},
@@ -149,12 +153,23 @@ func New(opts Options) (Mux, error) {
 }
 
 // ValidateSettings checks the settings of a channel of type t (the API and UI call it
-// before saving a channel).
+// before saving a channel), without [smtp] defaults: an e-mail channel must name its relay
+// and sender. Validator checks them with the defaults.
 func ValidateSettings(t alert.Type, raw json.RawMessage) error {
+	return validate(t, raw, EmailSettings{})
+}
+
+// Validator returns ValidateSettings for a server whose e-mail channels default to smtp
+// (Options.SMTP): they may leave the host (when smtp has one) and the sender empty.
+func Validator(smtp EmailSettings) func(t alert.Type, raw json.RawMessage) error {
+	return func(t alert.Type, raw json.RawMessage) error { return validate(t, raw, smtp) }
+}
+
+func validate(t alert.Type, raw json.RawMessage, smtp EmailSettings) error {
 	var err error
 	switch t {
 	case alert.TypeEmail:
-		_, err = emailSettings(raw)
+		_, err = emailSettingsWith(raw, smtp)
 	case alert.TypeWebhook:
 		var s WebhookSettings
 		if s, err = webhookSettings(raw); err == nil {

@@ -26,8 +26,8 @@ type channelField struct {
 // settings structs). Webhook headers are one "Name: value" a line; their values are
 // secrets, shown as the mask (which, sent back, keeps the stored value).
 var channelFields = map[alert.Type][]channelField{
-	alert.TypeEmail: {{"host", "text", false, true}, {"port", "number", false, false}, {"tls", "select", false, false},
-		{"username", "text", false, false}, {"password", "password", true, false}, {"from", "text", false, true},
+	alert.TypeEmail: {{"host", "text", false, false}, {"port", "number", false, false}, {"tls", "select", false, false},
+		{"username", "text", false, false}, {"password", "password", true, false}, {"from", "text", false, false},
 		{"to", "textarea", false, true}},
 	alert.TypeWebhook:  {{"url", "url", false, true}, {"secret", "password", true, false}, {"headers", "headers", false, false}},
 	alert.TypeSlack:    {{"webhook_url", "url", true, true}},
@@ -39,7 +39,7 @@ var channelFields = map[alert.Type][]channelField{
 
 // fieldHints are the settings with a hint under their field.
 var fieldHints = map[string]bool{"port": true, "to": true, "secret": true, "webhook_url": true, "api_url": true,
-	"server_url": true, "password": true, "token": true, "headers": true}
+	"server_url": true, "password": true, "token": true, "headers": true, "host": true, "from": true}
 
 var emailTLS = []string{"", "starttls-required", "opportunistic", "implicit", "none"}
 
