@@ -123,9 +123,9 @@ type Email struct {
 	// Defaults complete the settings of channels that leave the relay or the sender empty
 	// (the [smtp] section; see EmailSettings.withDefaults).
 	Defaults EmailSettings
-	subject *texttemplate.Template
-	text    *texttemplate.Template
-	html    *htmltemplate.Template
+	subject  *texttemplate.Template
+	text     *texttemplate.Template
+	html     *htmltemplate.Template
 }
 
 // NewEmail parses the e-mail templates; timeout bounds the SMTP dialogue (0 means 30 s).
