@@ -312,13 +312,14 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	if err != nil {
 		return fail(err)
 	}
-	notifiers, err := notify.New(notify.Options{})
+	smtp := notify.SMTPDefaults(cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.Username, cfg.SMTP.Password, cfg.SMTP.From, cfg.SMTP.TLS)
+	notifiers, err := notify.New(notify.Options{SMTP: smtp})
 	if err != nil {
 		return fail(err)
 	}
 	monitors := monitoring.New(monitoring.Options{Store: st, Scheduler: s.runner, Prober: prober, Publisher: s.hub,
 		Logger: log, KeepPings: cfg.Heartbeat.KeepPings, Observer: met,
-		Notifier: notifiers, ValidateSettings: notify.ValidateSettings, Pages: statusPages})
+		Notifier: notifiers, ValidateSettings: notify.Validator(smtp), Pages: statusPages})
 	s.monitors = monitors
 	s.alerts = notify.NewDispatcher(notify.DispatcherOptions{Store: st, Notifier: notifiers,
 		Logger: log.With("component", "alerts"), BaseURL: cfg.BaseURL(), Wake: st.AlertsQueued()})
@@ -477,6 +478,11 @@ func (s *server) housekeeping() []runner.Task {
 		// A monitor that went down during a maintenance window alerts when the window ends.
 		{Name: "incidents after maintenance", Every: 30 * time.Second, Run: func(ctx context.Context) error {
 			_, err := s.store.OpenIncidentsAfterMaintenance(ctx, time.Now())
+			return err
+		}},
+		// Reminders of monitors still down, and the alert that ends a monitor's flapping.
+		{Name: "alert reminders", Every: 30 * time.Second, Run: func(ctx context.Context) error {
+			_, err := s.store.AlertTick(ctx, time.Now())
 			return err
 		}},
 		{Name: "prune sessions", Every: time.Hour, Run: func(ctx context.Context) error {

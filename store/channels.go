@@ -179,3 +179,55 @@ func (s *Store) DetachChannel(ctx context.Context, orgID, monitorID, channelID i
 	return s.exec(ctx, "detach channel", `DELETE FROM monitor_channels WHERE monitor_id = ? AND channel_id = ?
 		AND channel_id IN (SELECT id FROM channels WHERE org_id = ?)`, monitorID, channelID, orgID)
 }
+
+// ErrUnknownChannel refuses to attach a channel that the monitor's organization does not
+// have (alert.ErrUnknownChannel: app/web and app/api recognise it without importing store).
+var ErrUnknownChannel = alert.ErrUnknownChannel
+
+// SetMonitorChannels attaches to the monitor monitorID of orgID exactly the channels
+// channelIDs (detaching the others), in one transaction: ErrNotFound when the organization
+// has no such monitor, an error wrapping ErrUnknownChannel (naming the id) when it has no
+// such channel — and then nothing changes.
+func (s *Store) SetMonitorChannels(ctx context.Context, orgID, monitorID int64, channelIDs []int64) error {
+	err := s.Write(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM monitors WHERE id = ? AND org_id = ?`, monitorID, orgID).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_channels WHERE monitor_id = ?`, monitorID); err != nil {
+			return err
+		}
+		for _, ch := range channelIDs {
+			res, err := tx.ExecContext(ctx, `INSERT INTO monitor_channels (monitor_id, channel_id)
+				SELECT ?, id FROM channels WHERE id = ? AND org_id = ? ON CONFLICT DO NOTHING`, monitorID, ch, orgID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				var dup bool
+				if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM monitor_channels WHERE monitor_id = ? AND channel_id = ?)`,
+					monitorID, ch).Scan(&dup); err != nil {
+					return err
+				}
+				if !dup {
+					return fmt.Errorf("%w: %d", ErrUnknownChannel, ch)
+				}
+			}
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, ErrUnknownChannel):
+		return err
+	}
+	return fmt.Errorf("store: set monitor channels: %w", err)
+}

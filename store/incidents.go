@@ -17,9 +17,10 @@ import (
 // transaction (incident.OnFlip): going down opens one — the partial unique index keeps it
 // to one open incident per monitor, whatever the writers —, coming back up resolves it,
 // and anything else is noted in the open one's timeline. Opening and resolving also
-// enqueue the alerts (enqueueAlerts), in the same transaction. Going down while an active
-// maintenance window covers the monitor opens nothing (see OpenIncidentsAfterMaintenance).
-func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Flip, cause monitor.ErrorClass) error {
+// enqueue the alerts (enqueueAlerts), in the same transaction, unless notify is false (the
+// flap guard holds them back). Going down while an active maintenance window covers the
+// monitor opens nothing (see OpenIncidentsAfterMaintenance).
+func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Flip, cause monitor.ErrorClass, notify bool) error {
 	switch incident.OnFlip(*f) {
 	case incident.Open:
 		var orgID int64
@@ -33,7 +34,7 @@ func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Fli
 		if covered, err := inMaintenance(ctx, h.tx, orgID, monitorID, f.At); err != nil || covered {
 			return err
 		}
-		if opened, err := openIncident(ctx, h.tx, orgID, monitorID, name, f, cause); err != nil || opened {
+		if opened, err := openIncident(ctx, h.tx, orgID, monitorID, name, f, cause, notify); err != nil || opened {
 			return err
 		}
 	case incident.Resolve:
@@ -46,7 +47,7 @@ func applyIncident(ctx context.Context, h hotTx, monitorID int64, f *monitor.Fli
 		if err != nil {
 			return err
 		}
-		if err := addEvent(ctx, h.tx, id, f.At, incident.EventResolved, "", f.Reason); err != nil {
+		if err := addEvent(ctx, h.tx, id, f.At, incident.EventResolved, "", f.Reason); err != nil || !notify {
 			return err
 		}
 		if err := closePublicIncident(ctx, h.tx, id, f.At, ""); err != nil {

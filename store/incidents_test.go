@@ -121,7 +121,7 @@ func TestOneOpenIncidentPerMonitor(t *testing.T) {
 		t.Fatalf("%d incidents, want 1", n)
 	}
 	err := s.Write(ctx, func(tx *sql.Tx) error {
-		return applyIncident(ctx, hotTx{tx: tx}, m.ID, &monitor.Flip{At: t0.Add(time.Hour), From: monitor.StatusPaused, To: monitor.StatusDown, Reason: "again"}, "")
+		return applyIncident(ctx, hotTx{tx: tx}, m.ID, &monitor.Flip{At: t0.Add(time.Hour), From: monitor.StatusPaused, To: monitor.StatusDown, Reason: "again"}, "", true)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -175,9 +175,9 @@ func inMaintenance(ctx context.Context, tx *sql.Tx, orgID, monitorID int64, at t
 }
 
 // openIncident opens the incident of a monitor going down (f) unless one is open — the
-// partial unique index keeps it to one —, with its timeline event and its alerts, in tx.
-// It reports whether it opened one.
-func openIncident(ctx context.Context, tx *sql.Tx, orgID, monitorID int64, name string, f *monitor.Flip, cause monitor.ErrorClass) (bool, error) {
+// partial unique index keeps it to one —, with its timeline event and, when notify, its
+// alerts, in tx. It reports whether it opened one.
+func openIncident(ctx context.Context, tx *sql.Tx, orgID, monitorID int64, name string, f *monitor.Flip, cause monitor.ErrorClass, notify bool) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO incidents (org_id, monitor_id, title, status, cause, message, opened_at)
 		VALUES (?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
 		orgID, monitorID, incident.Title(name), string(cause), f.Reason, millis(f.At))
@@ -191,8 +191,8 @@ func openIncident(ctx context.Context, tx *sql.Tx, orgID, monitorID int64, name 
 	if err != nil {
 		return false, err
 	}
-	if err := addEvent(ctx, tx, id, f.At, incident.EventOpened, "", f.Reason); err != nil {
-		return false, err
+	if err := addEvent(ctx, tx, id, f.At, incident.EventOpened, "", f.Reason); err != nil || !notify {
+		return err == nil, err
 	}
 	return true, enqueueAlerts(ctx, tx, monitorID, id, alert.EventDown, f)
 }
@@ -238,7 +238,9 @@ func (s *Store) OpenIncidentsAfterMaintenance(ctx context.Context, now time.Time
 		err := s.Write(ctx, func(tx *sql.Tx) error {
 			// Check again in the transaction: the monitor may have recovered, or been opened meanwhile.
 			var status string
-			if err := tx.QueryRowContext(ctx, `SELECT status FROM monitor_state WHERE monitor_id = ?`, d.id).Scan(&status); err != nil {
+			var flapping bool
+			if err := tx.QueryRowContext(ctx, `SELECT status, flapping_since IS NOT NULL FROM monitor_state WHERE monitor_id = ?`,
+				d.id).Scan(&status, &flapping); err != nil {
 				return err
 			}
 			if status != string(monitor.StatusDown) {
@@ -248,7 +250,7 @@ func (s *Store) OpenIncidentsAfterMaintenance(ctx context.Context, now time.Time
 				return err
 			}
 			f := &monitor.Flip{MonitorID: d.id, At: now, From: monitor.StatusDown, To: monitor.StatusDown, Reason: MessageAfterMaintenance}
-			ok, err := openIncident(ctx, tx, d.org, d.id, d.name, f, monitor.ErrorClass(d.cause))
+			ok, err := openIncident(ctx, tx, d.org, d.id, d.name, f, monitor.ErrorClass(d.cause), !flapping)
 			if ok && err == nil {
 				opened++
 			}

@@ -13,6 +13,7 @@ import (
 // monitorColumns are read by scanMonitor, from monitors m joined with monitor_state st.
 const monitorColumns = `m.id, m.org_id, m.name, m.type, m.interval_ms, m.timeout_ms, m.retries, m.recoveries,
 	m.retry_interval_ms, m.paused, m.managed_by, m.settings, m.created_at, m.updated_at,
+	m.alert_degraded, m.alert_late, m.cert_alert_days, m.remind_every_ms, m.flap_changes, m.flap_window_ms,
 	st.status, st.since, st.last_checked_at, st.last_duration_ms, st.last_message,
 	st.consecutive_failures, st.consecutive_successes`
 
@@ -21,11 +22,13 @@ const monitorFrom = ` FROM monitors m JOIN monitor_state st ON st.monitor_id = m
 
 func scanMonitor(row interface{ Scan(...any) error }) (monitor.Monitor, error) {
 	var m monitor.Monitor
-	var interval, timeout, retryInterval, created, updated, since, lastDuration int64
+	var interval, timeout, retryInterval, created, updated, since, lastDuration, remind, flapWindow int64
 	var settings sql.NullString
 	var lastChecked sql.NullInt64
+	a := &m.Alerts
 	err := row.Scan(&m.ID, &m.OrgID, &m.Name, &m.Type, &interval, &timeout, &m.Retries, &m.Recoveries,
 		&retryInterval, &m.Paused, &m.ManagedBy, &settings, &created, &updated,
+		&a.Degraded, &a.Late, &a.CertExpiryDays, &remind, &a.FlapChanges, &flapWindow,
 		&m.State.Status, &since, &lastChecked, &lastDuration, &m.State.LastMessage,
 		&m.State.ConsecutiveFailures, &m.State.ConsecutiveSuccesses)
 	if err != nil {
@@ -35,12 +38,18 @@ func scanMonitor(row interface{ Scan(...any) error }) (monitor.Monitor, error) {
 	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
 	m.State.Since, m.State.LastCheckedAt = fromMillis(since), fromNullMillis(lastChecked)
 	m.State.LastDuration = msDuration(lastDuration)
+	a.RemindEvery, a.FlapWindow = msDuration(remind), msDuration(flapWindow)
 	if settings.Valid {
 		if m.Settings, err = monitor.UnmarshalSettings(m.Type, []byte(settings.String)); err != nil {
 			return m, fmt.Errorf("monitor %d: settings: %w", m.ID, err)
 		}
 	}
 	return m, nil
+}
+
+// alertArgs are the values of the alert option columns of monitors, in their order.
+func alertArgs(a monitor.AlertOptions) []any {
+	return []any{a.Degraded, a.Late, a.CertExpiryDays, durationMs(a.RemindEvery), a.FlapChanges, durationMs(a.FlapWindow)}
 }
 
 // msDuration converts stored milliseconds to a duration.
@@ -83,10 +92,12 @@ func (s *Store) CreateMonitor(ctx context.Context, m monitor.Monitor, now time.T
 	var created monitor.Monitor
 	err = s.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO monitors (org_id, name, type, interval_ms, timeout_ms, retries,
-			recoveries, retry_interval_ms, paused, managed_by, settings, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.OrgID, m.Name, string(m.Type), durationMs(m.Interval), durationMs(m.Timeout), m.Retries,
-			m.Recoveries, durationMs(m.RetryInterval), m.Paused, m.ManagedBy, settings, millis(now), millis(now))
+			recoveries, retry_interval_ms, paused, managed_by, settings, created_at, updated_at,
+			alert_degraded, alert_late, cert_alert_days, remind_every_ms, flap_changes, flap_window_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			append([]any{m.OrgID, m.Name, string(m.Type), durationMs(m.Interval), durationMs(m.Timeout), m.Retries,
+				m.Recoveries, durationMs(m.RetryInterval), m.Paused, m.ManagedBy, settings, millis(now), millis(now)},
+				alertArgs(m.Alerts)...)...)
 		if err != nil {
 			return err
 		}
@@ -133,11 +144,12 @@ func (s *Store) UpdateMonitor(ctx context.Context, m monitor.Monitor, now time.T
 		if (curType == monitor.TypeHeartbeat) != (m.Type == monitor.TypeHeartbeat) {
 			return ErrTypeChange
 		}
+		args := append([]any{m.Name, string(m.Type), durationMs(m.Interval), durationMs(m.Timeout), m.Retries, m.Recoveries,
+			durationMs(m.RetryInterval), m.ManagedBy, settings, millis(now)}, alertArgs(m.Alerts)...)
 		res, err := tx.ExecContext(ctx, `UPDATE monitors SET name = ?, type = ?, interval_ms = ?, timeout_ms = ?,
-			retries = ?, recoveries = ?, retry_interval_ms = ?, managed_by = ?, settings = ?, updated_at = ?
-			WHERE id = ? AND org_id = ?`,
-			m.Name, string(m.Type), durationMs(m.Interval), durationMs(m.Timeout), m.Retries, m.Recoveries,
-			durationMs(m.RetryInterval), m.ManagedBy, settings, millis(now), m.ID, m.OrgID)
+			retries = ?, recoveries = ?, retry_interval_ms = ?, managed_by = ?, settings = ?, updated_at = ?,
+			alert_degraded = ?, alert_late = ?, cert_alert_days = ?, remind_every_ms = ?, flap_changes = ?, flap_window_ms = ?
+			WHERE id = ? AND org_id = ?`, append(args, m.ID, m.OrgID)...)
 		if err != nil {
 			return err
 		}

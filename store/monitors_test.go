@@ -438,21 +438,31 @@ func TestMigrationsDownWithData(t *testing.T) {
 	steps := []struct {
 		migration     string
 		gone, present []string
+		columns       []string // of 0009, gone after its down
 	}{
-		{"0008", []string{"status_pages", "page_components", "incident_components", "incident_updates"}, []string{"maintenances", "incidents"}},
-		{"0007", []string{"maintenances", "maintenance_monitors"}, []string{"channels", "incidents"}},
-		{"0006", []string{"channels", "monitor_channels", "outbox", "delivery_attempts"}, []string{"incidents"}},
-		{"0005", []string{"incidents", "incident_events"}, []string{"screenshots"}},
-		{"0004", []string{"screenshots"}, []string{"pings"}},
-		{"0003", []string{"pings", "heartbeats"}, []string{"monitors"}},
+		{"0009", nil, []string{"maintenances", "status_pages"}, []string{"monitors.flap_changes", "monitor_state.flapping_since",
+			"incidents.reminders", "delivery_attempts.retry_after_ms"}},
+		{"0008", []string{"status_pages", "page_components", "incident_components", "incident_updates"}, []string{"maintenances", "incidents"}, nil},
+		{"0007", []string{"maintenances", "maintenance_monitors"}, []string{"channels", "incidents"}, nil},
+		{"0006", []string{"channels", "monitor_channels", "outbox", "delivery_attempts"}, []string{"incidents"}, nil},
+		{"0005", []string{"incidents", "incident_events"}, []string{"screenshots"}, nil},
+		{"0004", []string{"screenshots"}, []string{"pings"}, nil},
+		{"0003", []string{"pings", "heartbeats"}, []string{"monitors"}, nil},
 		{"0002", []string{"monitors", "monitor_state", "results", "failed_results", "flips", "rollups_hourly", "rollups_daily"},
-			[]string{"organizations"}},
+			[]string{"organizations"}, nil},
 	}
 	for _, step := range steps {
 		if err := mig.Down(1); err != nil {
 			t.Fatalf("down %s: %v", step.migration, err)
 		}
 		got := "," + strings.Join(tables(t, rawDB(t, path)), ",") + ","
+		for _, col := range step.columns {
+			table, name, _ := strings.Cut(col, ".")
+			var n int
+			if err := rawDB(t, path).QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, table, name).Scan(&n); err != nil || n != 0 {
+				t.Errorf("column %s after down %s: %d, %v", col, step.migration, n, err)
+			}
+		}
 		for _, table := range step.gone {
 			if strings.Contains(got, ","+table+",") {
 				t.Errorf("table %s still there after down %s: %s", table, step.migration, got)

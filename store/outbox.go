@@ -25,6 +25,16 @@ const qAlertChannels = `SELECT c.id FROM channels c
 // alerts for the monitor about event of its incident incidentID. The idempotency key makes
 // a second enqueue of the same (incident, event, channel) a no-op.
 func enqueueAlerts(ctx context.Context, tx *sql.Tx, monitorID, incidentID int64, event alert.Event, f *monitor.Flip) error {
+	a := alert.Alert{Event: event, Status: string(f.To), Reason: f.Reason, Time: f.At}
+	return enqueue(ctx, tx, monitorID, incidentID, a, func(ch int64) string { return alert.Key(incidentID, event, ch) })
+}
+
+// enqueue writes, in tx, one outbox row per channel that alerts for the monitor (see
+// qAlertChannels). a is the payload with its Event, Status, Reason, Time and the event's
+// own fields set; its Monitor, and its Incident when incidentID is not 0, are filled in
+// here. key gives each channel's row its idempotency key: a row whose key exists is not
+// written again.
+func enqueue(ctx context.Context, tx *sql.Tx, monitorID, incidentID int64, a alert.Alert, key func(channelID int64) string) error {
 	rows, err := tx.QueryContext(ctx, qAlertChannels, monitorID)
 	if err != nil {
 		return fmt.Errorf("alert channels: %w", err)
@@ -45,29 +55,29 @@ func enqueueAlerts(ctx context.Context, tx *sql.Tx, monitorID, incidentID int64,
 		return nil
 	}
 
-	a := alert.Alert{Event: event, Status: string(f.To), Reason: f.Reason, Time: fromMillis(millis(f.At))}
-	var orgID, opened int64
-	var resolved sql.NullInt64
+	a.Time = fromMillis(millis(a.Time))
+	var orgID int64
+	var opened, resolved sql.NullInt64
 	err = tx.QueryRowContext(ctx, `SELECT m.org_id, m.id, m.name, m.type,
 		coalesce(json_extract(m.settings, '$.url'), json_extract(m.settings, '$.address'), json_extract(m.settings, '$.hostname'), ''),
-		i.id, i.title, i.opened_at, i.resolved_at
-		FROM monitors m, incidents i WHERE m.id = ? AND i.id = ?`, monitorID, incidentID).Scan(
+		ifnull(i.id, 0), ifnull(i.title, ''), i.opened_at, i.resolved_at
+		FROM monitors m LEFT JOIN incidents i ON i.id = ?2 AND i.monitor_id = m.id WHERE m.id = ?1`, monitorID, incidentID).Scan(
 		&orgID, &a.Monitor.ID, &a.Monitor.Name, &a.Monitor.Type, &a.Monitor.Target,
 		&a.Incident.ID, &a.Incident.Title, &opened, &resolved)
 	if err != nil {
 		return fmt.Errorf("alert payload: %w", err)
 	}
 	a.Monitor.Target = publicTarget(a.Monitor.Target)
-	a.Incident.OpenedAt, a.Incident.ResolvedAt = fromMillis(opened), fromNullMillis(resolved)
+	a.Incident.OpenedAt, a.Incident.ResolvedAt = fromNullMillis(opened), fromNullMillis(resolved)
 	for _, ch := range channels {
-		a.IdempotencyKey = alert.Key(incidentID, event, ch)
+		a.IdempotencyKey = key(ch)
 		payload, err := json.Marshal(a)
 		if err != nil {
 			return fmt.Errorf("alert payload: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (org_id, channel_id, event, idempotency_key, created_at, next_attempt_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-			orgID, ch, string(payload), a.IdempotencyKey, millis(f.At), millis(f.At)); err != nil {
+			orgID, ch, string(payload), a.IdempotencyKey, millis(a.Time), millis(a.Time)); err != nil {
 			return fmt.Errorf("enqueue alert: %w", err)
 		}
 	}
@@ -176,7 +186,7 @@ func (s *Store) OutboxAlert(ctx context.Context, orgID, id int64) (alert.Deliver
 
 // AlertAttempts lists the delivery attempts of the outbox row id of orgID, oldest first.
 func (s *Store) AlertAttempts(ctx context.Context, orgID, id int64) ([]alert.Attempt, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT a.at, a.ok, a.status_code, a.error FROM delivery_attempts a
+	rows, err := s.read.QueryContext(ctx, `SELECT a.at, a.ok, a.status_code, a.error, a.retry_after_ms FROM delivery_attempts a
 		JOIN outbox o ON o.id = a.outbox_id WHERE a.outbox_id = ? AND o.org_id = ? ORDER BY a.id`, id, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: alert attempts: %w", err)
@@ -185,11 +195,11 @@ func (s *Store) AlertAttempts(ctx context.Context, orgID, id int64) ([]alert.Att
 	out := []alert.Attempt{}
 	for rows.Next() {
 		var a alert.Attempt
-		var at int64
-		if err := rows.Scan(&at, &a.OK, &a.StatusCode, &a.Error); err != nil {
+		var at, retryAfter int64
+		if err := rows.Scan(&at, &a.OK, &a.StatusCode, &a.Error, &retryAfter); err != nil {
 			return nil, fmt.Errorf("store: alert attempts: %w", err)
 		}
-		a.At = fromMillis(at)
+		a.At, a.RetryAfter = fromMillis(at), msDuration(retryAfter)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
@@ -224,8 +234,8 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a alert.Attempt, ne
 		} else if n == 0 {
 			return ErrNotFound
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO delivery_attempts (outbox_id, at, ok, status_code, error) VALUES (?, ?, ?, ?, ?)`,
-			id, at, a.OK, a.StatusCode, a.Error)
+		_, err = tx.ExecContext(ctx, `INSERT INTO delivery_attempts (outbox_id, at, ok, status_code, error, retry_after_ms)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, at, a.OK, a.StatusCode, a.Error, durationMs(a.RetryAfter))
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"statusthing/app/alert"
 	"statusthing/app/monitor"
 )
 
@@ -118,10 +119,12 @@ func (s *Store) recordResult(ctx context.Context, r monitor.Result, cache *stmtC
 	wctx := context.WithoutCancel(ctx)
 	var state monitor.State
 	var flip *monitor.Flip
+	var certAlerted bool
 	// fn only reads the database and its inputs, so the writer may run it again safely.
 	err = s.Write(ctx, func(tx *sql.Tx) error {
 		h := hotTx{tx: tx, cache: cache}
-		prev, policy, paused, err := stateForUpdate(wctx, h, r.MonitorID)
+		certAlerted = false
+		prev, policy, paused, cw, err := stateForUpdate(wctx, h, r.MonitorID)
 		if err != nil {
 			return err
 		}
@@ -151,6 +154,11 @@ func (s *Store) recordResult(ctx context.Context, r monitor.Result, cache *stmtC
 				return err
 			}
 		}
+		if alert.CertAlertDue(r.Details.CertExpiry, r.StartedAt, cw.days, cw.alerted) {
+			if certAlerted, err = certAlert(wctx, tx, r.MonitorID, next.Status, r.Details.CertExpiry, r.StartedAt); err != nil {
+				return err
+			}
+		}
 		state, flip = next, f
 		return nil
 	})
@@ -160,27 +168,36 @@ func (s *Store) recordResult(ctx context.Context, r monitor.Result, cache *stmtC
 	if err != nil {
 		return monitor.State{}, nil, fmt.Errorf("store: record result: %w", err)
 	}
-	if flip != nil {
+	if flip != nil || certAlerted {
 		s.wakeAlerts()
 	}
 	return state, flip, nil
 }
 
 const qStateForUpdate = `SELECT m.paused, m.retries, m.recoveries, st.status, st.since,
-	st.consecutive_failures, st.consecutive_successes
+	st.consecutive_failures, st.consecutive_successes, m.cert_alert_days, st.cert_alerted_expiry
 	FROM monitors m JOIN monitor_state st ON st.monitor_id = m.id WHERE m.id = ?`
 
+// certWatch is what a result needs to tell whether its certificate alerts
+// (alert.CertAlertDue): the days ahead and the expiry of the certificate last alerted.
+type certWatch struct {
+	days    int
+	alerted time.Time
+}
+
 // stateForUpdate reads, inside a write transaction, what Evaluate needs: the policy and the
-// state without the last check's fields, which Evaluate replaces anyway.
-func stateForUpdate(ctx context.Context, h hotTx, id int64) (st monitor.State, p monitor.Policy, paused bool, err error) {
+// state without the last check's fields, which Evaluate replaces anyway; and the
+// certificate alert's state.
+func stateForUpdate(ctx context.Context, h hotTx, id int64) (st monitor.State, p monitor.Policy, paused bool, cw certWatch, err error) {
 	var since int64
+	var alerted sql.NullInt64
 	err = h.queryRow(ctx, qStateForUpdate, id).Scan(&paused, &p.Retries, &p.Recoveries, &st.Status, &since,
-		&st.ConsecutiveFailures, &st.ConsecutiveSuccesses)
+		&st.ConsecutiveFailures, &st.ConsecutiveSuccesses, &cw.days, &alerted)
 	if errors.Is(err, sql.ErrNoRows) {
-		return st, p, false, ErrNotFound
+		return st, p, false, cw, ErrNotFound
 	}
-	st.Since = fromMillis(since)
-	return st, p, paused, err
+	st.Since, cw.alerted = fromMillis(since), fromNullMillis(alerted)
+	return st, p, paused, cw, err
 }
 
 // qInsertResult gives the result the id SQLite would, max(id)+1, except that an empty results
@@ -222,7 +239,8 @@ func updateState(ctx context.Context, h hotTx, id int64, st monitor.State) error
 const qInsertFlip = `INSERT INTO flips (monitor_id, at, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?)`
 
 // insertFlip records f for monitor id, sets f.ID and f.MonitorID, and carries the change
-// over to the monitor's incident (cause: the error class that caused it, "" if none).
+// over to the monitor's incident and alerts (applyFlip; cause: the error class that caused
+// it, "" if none).
 func insertFlip(ctx context.Context, h hotTx, id int64, f *monitor.Flip, cause monitor.ErrorClass) error {
 	res, err := h.exec(ctx, qInsertFlip, id, millis(f.At), string(f.From), string(f.To), f.Reason)
 	if err != nil {
@@ -232,7 +250,7 @@ func insertFlip(ctx context.Context, h hotTx, id int64, f *monitor.Flip, cause m
 	if f.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	return applyIncident(ctx, h, id, f, cause)
+	return applyFlip(ctx, h, id, f, cause)
 }
 
 // hotQueries are the statements of RecordResult, worth preparing once.

@@ -294,7 +294,11 @@ func TestMigrator(t *testing.T) {
 		{name: "down on empty", run: func() error { return m.Down(1) }, version: 0, tables: false, wantErr: "only 0"},
 		{name: "up from zero", run: m.Up, version: latest, tables: true},
 		{name: "down one by one", run: func() error {
-			for range latest {
+			vs, err := embeddedVersions() // numbers may have gaps (reserved ones)
+			if err != nil {
+				return err
+			}
+			for range vs {
 				if err := m.Down(1); err != nil {
 					return err
 				}

@@ -171,6 +171,18 @@ type MonitorFormPage struct {
 	OtherErrors []string    // refused values of fields this form does not show
 	Secrets     []SecretRow // browser monitors: the secrets rows, values never included
 	StepHelp    []StepHelp  // browser monitors: the step actions
+	Channels    []ChannelOption
+}
+
+// ChannelOption is one alert channel of the monitor form. A default channel alerts for
+// every monitor: its box is ticked and fixed; Attached keeps its attachment (a hidden
+// field) should it stop being a default.
+type ChannelOption struct {
+	Value    string
+	Label    string
+	Checked  bool
+	Default  bool
+	Attached bool
 }
 
 // SecretRow is one secret of a browser monitor's form. Its value is never sent to the

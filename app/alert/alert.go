@@ -6,6 +6,7 @@ package alert
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -53,13 +54,22 @@ func (c Channel) LogValue() slog.Value {
 	return slog.GroupValue(slog.Int64("id", c.ID), slog.String("name", c.Name), slog.String("type", string(c.Type)))
 }
 
+// ErrUnknownChannel refuses a channel id that is not one of the organization's channels.
+var ErrUnknownChannel = errors.New("no such channel")
+
 // Event is what an alert tells.
 type Event string
 
-// Alert events.
+// Alert events: the "event" of the webhook payload (see the README).
 const (
-	EventDown Event = "down" // an incident opened
-	EventUp   Event = "up"   // it was resolved: the monitor recovered
+	EventDown         Event = "down"                 // an incident opened
+	EventUp           Event = "up"                   // it was resolved, or the monitor is no longer degraded or late
+	EventDegraded     Event = "degraded"             // the monitor turned degraded (alert_degraded)
+	EventLate         Event = "late"                 // a heartbeat turned late (alert_late)
+	EventReminder     Event = "reminder"             // still down (remind_every)
+	EventCertExpiring Event = "certificate_expiring" // its certificate expires soon (cert_alert_days)
+	EventFlapping     Event = "flapping"             // it keeps changing: quiet until it settles
+	EventTest         Event = "test"                 // "Send test" of a channel: receivers may ignore it
 )
 
 // Monitor is the monitor an alert is about.
@@ -68,6 +78,7 @@ type Monitor struct {
 	Name   string `json:"name"`
 	Type   string `json:"type"`
 	Target string `json:"target,omitempty"` // URL, host:port or hostname; "" for heartbeats
+	URL    string `json:"url,omitempty"`    // its admin page; filled in at delivery from the base URL
 }
 
 // Incident is the incident an alert is about.
@@ -82,19 +93,48 @@ type Incident struct {
 // Alert is the payload of one notification: the same for every channel of one status
 // change but for IdempotencyKey, which identifies one (alert, channel) delivery so that a
 // receiver can drop the duplicates at-least-once delivery may produce.
+//
+// Incident is left out (zero) for alerts that are about no incident: degraded, late,
+// certificate_expiring, flapping and the "up" that ends degraded or late.
 type Alert struct {
 	Event          Event     `json:"event"`
 	Monitor        Monitor   `json:"monitor"`
-	Incident       Incident  `json:"incident"`
-	Status         string    `json:"status"` // the monitor's new status
+	Incident       Incident  `json:"incident,omitzero"`
+	Status         string    `json:"status"` // the monitor's (new) status
 	Reason         string    `json:"reason"`
 	Time           time.Time `json:"time"`
+	Reminder       int       `json:"reminder,omitempty"`   // reminders: 1 for the first
+	CertExpiry     time.Time `json:"cert_expiry,omitzero"` // certificate_expiring: when it expires
 	IdempotencyKey string    `json:"idempotency_key"`
 }
 
 // Key is the idempotency key of the alert for event of incidentID sent to channelID.
 func Key(incidentID int64, event Event, channelID int64) string {
 	return "statusthing-incident-" + itoa(incidentID) + "-" + string(event) + "-channel-" + itoa(channelID)
+}
+
+// FlipKey is the idempotency key of the alert for event caused by status change flipID
+// (degraded, late, up from those, flapping) sent to channelID.
+func FlipKey(flipID int64, event Event, channelID int64) string {
+	return "statusthing-flip-" + itoa(flipID) + "-" + string(event) + "-channel-" + itoa(channelID)
+}
+
+// ReminderKey is the idempotency key of reminder n of incidentID sent to channelID: one
+// reminder is sent once, whatever the crashes and restarts.
+func ReminderKey(incidentID int64, n int, channelID int64) string {
+	return "statusthing-incident-" + itoa(incidentID) + "-reminder-" + strconv.Itoa(n) + "-channel-" + itoa(channelID)
+}
+
+// CertKey is the idempotency key of the certificate_expiring alert of monitorID's
+// certificate expiring at expiry, sent to channelID: one alert per certificate.
+func CertKey(monitorID int64, expiry time.Time, channelID int64) string {
+	return "statusthing-monitor-" + itoa(monitorID) + "-cert-" + itoa(expiry.Unix()) + "-channel-" + itoa(channelID)
+}
+
+// SettledKey is the idempotency key of the alert that ends the flapping of monitorID that
+// began at since, sent to channelID.
+func SettledKey(monitorID int64, since time.Time, channelID int64) string {
+	return "statusthing-monitor-" + itoa(monitorID) + "-settled-" + itoa(since.UnixMilli()) + "-channel-" + itoa(channelID)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -119,6 +159,9 @@ type Attempt struct {
 	OK         bool
 	StatusCode int    // HTTP (or SMTP) status when there was one, else 0
 	Error      string // "" when OK
+	// RetryAfter is the wait the receiver asked for (Retry-After of a 429 or 503), as
+	// honoured (capped); 0 when it asked for none.
+	RetryAfter time.Duration
 }
 
 // Backoff is the retry policy: the delay after the n-th failed attempt is

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -25,6 +26,9 @@ type monitorJSON struct {
 	StatusSince   time.Time      `json:"status_since"`
 	LastCheckedAt *time.Time     `json:"last_checked_at"`
 	PingURL       string         `json:"ping_url,omitempty"`
+	// ChannelIDs are the alert channels attached to the monitor (the organization's
+	// default channels alert for it too).
+	ChannelIDs []int64 `json:"channel_ids"`
 }
 
 // monitorInput is the body of a create or replace: a Spec. The read-only keys of
@@ -37,6 +41,9 @@ type monitorInput struct {
 	StatusSince   json.RawMessage `json:"status_since,omitempty"`
 	LastCheckedAt json.RawMessage `json:"last_checked_at,omitempty"`
 	PingURL       json.RawMessage `json:"ping_url,omitempty"`
+	// ChannelIDs, when given, replace the monitor's attached channels; absent (or null)
+	// leaves them as they are.
+	ChannelIDs *[]int64 `json:"channel_ids,omitempty"`
 }
 
 var typeOfMonitorInput = reflect.TypeFor[monitorInput]()
@@ -44,7 +51,7 @@ var typeOfMonitorInput = reflect.TypeFor[monitorInput]()
 // readOnlyKeys are the keys of monitorJSON that are not Spec keys.
 var readOnlyKeys = []string{"id", "status", "status_since", "last_checked_at", "ping_url"}
 
-func (h *Handler) monitorJSON(m monitor.Monitor, uuid string) monitorJSON {
+func (h *Handler) monitorJSON(m monitor.Monitor, uuid string, channels []int64) monitorJSON {
 	spec := monitor.SpecOf(m)
 	if spec.AuthPassword != "" {
 		spec.AuthPassword = secretMask
@@ -59,7 +66,10 @@ func (h *Handler) monitorJSON(m monitor.Monitor, uuid string) monitorJSON {
 		}
 		spec.Secrets = masked // a copy: the monitor's own map stays as stored
 	}
-	out := monitorJSON{ID: m.ID, Spec: spec, Status: m.State.Status, StatusSince: m.State.Since}
+	if channels == nil {
+		channels = []int64{}
+	}
+	out := monitorJSON{ID: m.ID, Spec: spec, Status: m.State.Status, StatusSince: m.State.Since, ChannelIDs: channels}
 	if !m.State.LastCheckedAt.IsZero() {
 		t := m.State.LastCheckedAt
 		out.LastCheckedAt = &t
@@ -82,9 +92,19 @@ func (h *Handler) monitorsJSON(r *http.Request, org int64, ms []monitor.Monitor)
 	if err != nil {
 		return nil, err
 	}
+	attached, err := h.monitors.ChannelAttachments(r.Context(), org)
+	if err != nil {
+		return nil, err
+	}
+	channels := map[int64][]int64{}
+	for _, ch := range slices.Sorted(maps.Keys(attached)) {
+		for _, m := range attached[ch] {
+			channels[m] = append(channels[m], ch)
+		}
+	}
 	out := make([]monitorJSON, len(ms))
 	for i, m := range ms {
-		out[i] = h.monitorJSON(m, uuids[m.ID])
+		out[i] = h.monitorJSON(m, uuids[m.ID], channels[m.ID])
 	}
 	return out, nil
 }
@@ -163,13 +183,21 @@ func (h *Handler) getMonitor(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (h *Handler) createMonitor(w http.ResponseWriter, r *http.Request, c *call) error {
-	spec, err := decodeMonitor(w, r, 0, monitor.Spec{})
+	spec, channels, err := decodeMonitor(w, r, 0, monitor.Spec{})
 	if err != nil {
+		return err
+	}
+	if err := h.checkChannels(r, c.org, channels); err != nil {
 		return err
 	}
 	m, err := h.monitors.Create(r.Context(), c.org, spec)
 	if err != nil {
 		return err
+	}
+	if channels != nil {
+		if err := h.monitors.SetMonitorChannels(r.Context(), c.org, m.ID, *channels); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Location", apiPrefix+"/monitors/"+strconv.FormatInt(m.ID, 10))
 	return h.replyMonitor(w, r, c, http.StatusCreated, m)
@@ -184,39 +212,87 @@ func (h *Handler) replaceMonitor(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	spec, err := decodeMonitor(w, r, id, monitor.SpecOf(cur))
+	spec, channels, err := decodeMonitor(w, r, id, monitor.SpecOf(cur))
 	if err != nil {
+		return err
+	}
+	return h.updateMonitor(w, r, c, id, spec, channels)
+}
+
+// updateMonitor saves the spec and, when given, the channels of monitor id and answers it.
+func (h *Handler) updateMonitor(w http.ResponseWriter, r *http.Request, c *call, id int64, spec monitor.Spec, channels *[]int64) error {
+	if err := h.checkChannels(r, c.org, channels); err != nil {
 		return err
 	}
 	m, err := h.monitors.Update(r.Context(), c.org, id, spec)
 	if err != nil {
 		return err
 	}
+	if channels != nil {
+		if err := h.monitors.SetMonitorChannels(r.Context(), c.org, id, *channels); err != nil {
+			return err
+		}
+	}
 	return h.replyMonitor(w, r, c, http.StatusOK, m)
 }
 
-// decodeMonitor reads the spec of a create (id 0) or a replace of the monitor whose spec is
-// stored: a masked secret takes the stored value.
-func decodeMonitor(w http.ResponseWriter, r *http.Request, id int64, stored monitor.Spec) (monitor.Spec, error) {
-	body, err := readBody(w, r)
-	if err != nil {
-		return monitor.Spec{}, err
+// checkChannels refuses channel ids that are not channels of org, before anything is saved.
+func (h *Handler) checkChannels(r *http.Request, org int64, ids *[]int64) error {
+	if ids == nil || len(*ids) == 0 {
+		return nil
 	}
-	return parseMonitor(body, id, stored)
+	chans, err := h.monitors.Channels(r.Context(), org)
+	if err != nil {
+		return err
+	}
+	known := map[int64]bool{}
+	for _, ch := range chans {
+		known[ch.ID] = true
+	}
+	for _, id := range *ids {
+		if !known[id] {
+			return fieldErr(http.StatusUnprocessableEntity, codeValidation, "channel_ids",
+				"no channel "+strconv.FormatInt(id, 10)+" in this organization (see GET /channels)")
+		}
+	}
+	return nil
 }
 
-// parseMonitor decodes a monitor body (see decodeMonitor); the fuzz test drives it.
+// decodeMonitor reads the spec of a create (id 0) or a replace of the monitor whose spec is
+// stored: a masked secret takes the stored value. channels are the body's channel_ids
+// (nil when absent).
+func decodeMonitor(w http.ResponseWriter, r *http.Request, id int64, stored monitor.Spec) (monitor.Spec, *[]int64, error) {
+	body, err := readBody(w, r)
+	if err != nil {
+		return monitor.Spec{}, nil, err
+	}
+	return parseMonitorBody(body, id, stored)
+}
+
+// parseMonitor decodes a monitor body (see decodeMonitor) but its channels; the fuzz test
+// drives it.
 func parseMonitor(body []byte, id int64, stored monitor.Spec) (monitor.Spec, error) {
+	spec, _, err := parseMonitorBody(body, id, stored)
+	return spec, err
+}
+
+// parseMonitorBody decodes a monitor body: its spec and its channel_ids (nil when absent).
+func parseMonitorBody(body []byte, id int64, stored monitor.Spec) (monitor.Spec, *[]int64, error) {
+	spec, in, err := parseMonitorInput(body, id, stored)
+	return spec, in.ChannelIDs, err
+}
+
+func parseMonitorInput(body []byte, id int64, stored monitor.Spec) (monitor.Spec, monitorInput, error) {
 	var in monitorInput
 	if err := decodeObject(body, &in); err != nil {
-		return monitor.Spec{}, err
+		return monitor.Spec{}, in, err
 	}
 	if in.ID != nil && *in.ID != id {
 		msg := "is read-only: leave it out"
 		if id != 0 {
 			msg = "does not match the URL's id " + strconv.FormatInt(id, 10)
 		}
-		return monitor.Spec{}, fieldErr(http.StatusUnprocessableEntity, codeValidation, "id", msg)
+		return monitor.Spec{}, in, fieldErr(http.StatusUnprocessableEntity, codeValidation, "id", msg)
 	}
 	spec := in.Spec
 	if spec.AuthPassword == secretMask {
@@ -231,12 +307,12 @@ func parseMonitor(body []byte, id int64, stored monitor.Spec) (monitor.Spec, err
 		}
 		v, ok := stored.Secrets[name]
 		if !ok {
-			return monitor.Spec{}, fieldErr(http.StatusUnprocessableEntity, codeValidation, "secrets",
+			return monitor.Spec{}, in, fieldErr(http.StatusUnprocessableEntity, codeValidation, "secrets",
 				name+": "+secretMask+" stands for a stored value, and no secret of that name is stored: send its value")
 		}
 		spec.Secrets[name] = v
 	}
-	return spec, nil
+	return spec, in, nil
 }
 
 // patchMonitor applies a JSON merge patch to the monitor's spec.
@@ -253,33 +329,36 @@ func (h *Handler) patchMonitor(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	spec, err := applyPatch(body, id, monitor.SpecOf(cur))
+	spec, channels, err := applyPatchBody(body, id, monitor.SpecOf(cur))
 	if err != nil {
 		return err
 	}
-	m, err := h.monitors.Update(r.Context(), c.org, id, spec)
-	if err != nil {
-		return err
-	}
-	return h.replyMonitor(w, r, c, http.StatusOK, m)
+	return h.updateMonitor(w, r, c, id, spec, channels)
 }
 
-// applyPatch merges patch into stored (RFC 7386) and decodes the result like a PUT body:
-// the patch's keys are checked as a body's are, and a masked secret keeps the stored value.
+// applyPatch is applyPatchBody without the channels; the fuzz test drives it.
 func applyPatch(patch []byte, id int64, stored monitor.Spec) (monitor.Spec, error) {
+	spec, _, err := applyPatchBody(patch, id, stored)
+	return spec, err
+}
+
+// applyPatchBody merges patch into stored (RFC 7386) and decodes the result like a PUT
+// body: the patch's keys are checked as a body's are, and a masked secret keeps the stored
+// value. channel_ids, when set, replace the channels (nil: unchanged).
+func applyPatchBody(patch []byte, id int64, stored monitor.Spec) (monitor.Spec, *[]int64, error) {
 	raw, err := objectOf(patch)
 	if err != nil {
-		return monitor.Spec{}, err
+		return monitor.Spec{}, nil, err
 	}
 	known := jsonKeys(typeOfMonitorInput)
 	for _, k := range sortedKeys(raw) {
 		if !known[k] {
-			return monitor.Spec{}, fieldErr(http.StatusBadRequest, codeUnknownField, k, "unknown field")
+			return monitor.Spec{}, nil, fieldErr(http.StatusBadRequest, codeUnknownField, k, "unknown field")
 		}
 	}
 	p, err := decodeGeneric(patch)
 	if err != nil {
-		return monitor.Spec{}, newError(http.StatusBadRequest, codeInvalidJSON, "malformed JSON")
+		return monitor.Spec{}, nil, newError(http.StatusBadRequest, codeInvalidJSON, "malformed JSON")
 	}
 	pm := p.(map[string]any) // objectOf made sure it is an object
 	for _, k := range readOnlyKeys {
@@ -303,17 +382,17 @@ func applyPatch(patch []byte, id int64, stored monitor.Spec) (monitor.Spec, erro
 	}
 	cur, err := json.Marshal(stored)
 	if err != nil {
-		return monitor.Spec{}, err
+		return monitor.Spec{}, nil, err
 	}
 	target, err := decodeGeneric(cur)
 	if err != nil {
-		return monitor.Spec{}, err
+		return monitor.Spec{}, nil, err
 	}
 	merged, err := json.Marshal(mergePatch(target, pm))
 	if err != nil {
-		return monitor.Spec{}, err
+		return monitor.Spec{}, nil, err
 	}
-	return parseMonitor(merged, id, stored)
+	return parseMonitorBody(merged, id, stored)
 }
 
 func (h *Handler) deleteMonitor(w http.ResponseWriter, r *http.Request, c *call) error {

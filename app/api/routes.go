@@ -77,7 +77,8 @@ func (h *Handler) apiTable() []route {
 				param{"type", "Only monitors of this type.", enumSchema(typeNames())}),
 			Status: 200, Result: "Monitor", List: true, run: h.listMonitors},
 		{Method: "POST", Path: "/monitors", ID: "createMonitor", Tag: "monitors", Summary: "Create a monitor",
-			Doc:  "Takes the keys of a [[monitors]] block of the configuration file. Unset keys take their defaults.",
+			Doc: "Takes the keys of a [[monitors]] block of the configuration file (alert options included). Unset keys " +
+				"take their defaults. channel_ids attaches alert channels (ids of GET /channels); default channels alert anyway.",
 			Body: "Monitor", Status: 201, Result: "Monitor", run: h.createMonitor},
 		{Method: "GET", Path: "/monitors/{id}", ID: "getMonitor", Tag: "monitors", Summary: "Get a monitor",
 			Doc:    "Its spec (secrets masked), status and, for heartbeats, ping URL.",
@@ -85,10 +86,12 @@ func (h *Handler) apiTable() []route {
 		{Method: "PUT", Path: "/monitors/{id}", ID: "replaceMonitor", Tag: "monitors", Summary: "Replace a monitor's settings",
 			Doc: "The whole spec: unset keys take their defaults (a GET answer can be edited and sent back: " +
 				"read-only keys are ignored, masked secrets keep their stored value). The type may change between " +
-				"probed types, not to or from heartbeat. Config-managed monitors answer 409.",
+				"probed types, not to or from heartbeat. channel_ids, when given, replaces the attached channels. " +
+				"Config-managed monitors answer 409.",
 			Body: "Monitor", Status: 200, Result: "Monitor", Conflict: true, run: h.replaceMonitor},
 		{Method: "PATCH", Path: "/monitors/{id}", ID: "patchMonitor", Tag: "monitors", Summary: "Change some settings of a monitor",
-			Doc:  "A JSON merge patch (RFC 7386) of the monitor's spec: keys set replace, null resets to the default.",
+			Doc: "A JSON merge patch (RFC 7386) of the monitor's spec: keys set replace, null resets to the default. " +
+				"channel_ids, when set, replaces the attached channels.",
 			Body: "MonitorPatch", BodyType: "application/merge-patch+json", Status: 200, Result: "Monitor", Conflict: true,
 			run: h.patchMonitor},
 		{Method: "DELETE", Path: "/monitors/{id}", ID: "deleteMonitor", Tag: "monitors", Summary: "Delete a monitor and its history",

@@ -95,9 +95,28 @@ type Monitor struct {
 	Paused        bool
 	ManagedBy     string // "" (the UI/API) or "config"
 	Settings      Settings
+	Alerts        AlertOptions
 	State         State
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+// AlertOptions are what a monitor's alerts say beyond "down" and "up" (which always go out),
+// and the flap guard that holds them back while the monitor keeps changing.
+type AlertOptions struct {
+	Degraded bool // alert when it turns degraded, and when it is up again (probed types)
+	Late     bool // alert when a heartbeat turns late, and when it is up again
+	// CertExpiryDays alerts once per certificate when it expires within that many days
+	// (tls monitors, http monitors of https:// URLs); 0 is off.
+	CertExpiryDays int
+	// RemindEvery repeats the "down" alert this often while the monitor stays down and its
+	// incident is open and not acknowledged; 0 is off.
+	RemindEvery time.Duration
+	// FlapChanges status changes within FlapWindow make the monitor "flapping": one
+	// "flapping" alert, then none until it has not changed for FlapWindow, when one alert
+	// tells its status. FlapChanges 0 is off.
+	FlapChanges int
+	FlapWindow  time.Duration
 }
 
 // Policy returns the confirmation policy of m.

@@ -96,7 +96,29 @@ type Spec struct {
 	Cron     string   `json:"cron,omitempty" toml:"cron" types:"heartbeat"`
 	TimeZone string   `json:"timezone,omitempty" toml:"timezone" types:"heartbeat"`
 	Grace    Duration `json:"grace,omitempty" toml:"grace" types:"heartbeat"`
+
+	AlertDegraded bool     `json:"alert_degraded,omitempty" toml:"alert_degraded" types:"http,tcp,dns,tls,browser"`
+	AlertLate     bool     `json:"alert_late,omitempty" toml:"alert_late" types:"heartbeat"`
+	CertAlertDays *int     `json:"cert_alert_days,omitempty" toml:"cert_alert_days" types:"http,tls"`
+	RemindEvery   Duration `json:"remind_every,omitempty" toml:"remind_every"`
+	FlapChanges   *int     `json:"flap_changes,omitempty" toml:"flap_changes"`
+	FlapWindow    Duration `json:"flap_window,omitempty" toml:"flap_window"`
 }
+
+// Defaults and limits of the alert options (AlertOptions). The flap guard's default — 5
+// changes in 30 minutes — is two and a half outages in half an hour: more than a bad deploy
+// or a restart makes, and the settling alert comes half an hour after the last change.
+const (
+	DefaultCertAlertDays = 14
+	DefaultFlapChanges   = 5
+	DefaultFlapWindow    = 30 * time.Minute
+	MinRemindEvery       = 5 * time.Minute
+	MaxRemindEvery       = 7 * 24 * time.Hour
+	MinFlapChanges       = 3
+	MaxFlapChanges       = 100
+	MinFlapWindow        = time.Minute
+	MaxFlapWindow        = 24 * time.Hour
+)
 
 // Defaults of heartbeat schedules (those of Healthchecks): a daily job, an hour of grace.
 const (
@@ -214,6 +236,11 @@ func (s Spec) Build() (Monitor, error) {
 		checkCertDays(&c, st.CertDegradedDays, st.CertDownDays)
 		m.Settings = st
 	}
+	hasCert := s.Type == TypeTLS
+	if h, ok := m.Settings.(HTTPSettings); ok {
+		hasCert = strings.HasPrefix(strings.ToLower(h.URL), "https://")
+	}
+	m.Alerts = s.buildAlerts(&c, hasCert)
 	if len(c.errs) > 0 {
 		return Monitor{}, &ValidationError{Fields: c.errs}
 	}
@@ -251,10 +278,56 @@ func (s Spec) buildHeartbeat(c *checker, m Monitor) (Monitor, error) {
 		}
 	}
 	m.Recoveries, m.Settings = 1, s.HeartbeatSettings()
+	m.Alerts = s.buildAlerts(c, false)
 	if len(c.errs) > 0 {
 		return Monitor{}, &ValidationError{Fields: c.errs}
 	}
 	return m, nil
+}
+
+// buildAlerts reads the alert options; hasCert tells whether the monitor sees a
+// certificate (tls, or http of an https:// URL), where certificate alerts default to on.
+func (s Spec) buildAlerts(c *checker, hasCert bool) AlertOptions {
+	certDefault := 0
+	if hasCert {
+		certDefault = DefaultCertAlertDays
+	}
+	a := AlertOptions{
+		Degraded:       s.AlertDegraded,
+		Late:           s.AlertLate,
+		CertExpiryDays: intOr(s.CertAlertDays, certDefault),
+		RemindEvery:    time.Duration(s.RemindEvery),
+		FlapChanges:    intOr(s.FlapChanges, DefaultFlapChanges),
+		FlapWindow:     orDefault(time.Duration(s.FlapWindow), DefaultFlapWindow),
+	}
+	switch {
+	case a.CertExpiryDays < 0 || a.CertExpiryDays > 365:
+		c.add("cert_alert_days", "must be between 0 (off) and 365")
+	case a.CertExpiryDays > 0 && !hasCert && s.Type == TypeHTTP:
+		c.add("cert_alert_days", "certificate alerts need an https:// URL (0 turns them off)")
+	}
+	if a.RemindEvery != 0 && (a.RemindEvery < MinRemindEvery || a.RemindEvery > MaxRemindEvery) {
+		c.add("remind_every", "must be between %s and %s (leave it out for no reminders)", shortDur(MinRemindEvery), shortDur(MaxRemindEvery))
+	}
+	if a.FlapChanges != 0 && (a.FlapChanges < MinFlapChanges || a.FlapChanges > MaxFlapChanges) {
+		c.add("flap_changes", "must be 0 (no flap guard) or between %d and %d", MinFlapChanges, MaxFlapChanges)
+	}
+	if a.FlapWindow < MinFlapWindow || a.FlapWindow > MaxFlapWindow {
+		c.add("flap_window", "must be between %s and %s", shortDur(MinFlapWindow), shortDur(MaxFlapWindow))
+	}
+	return a
+}
+
+// shortDur prints 1m0s as 1m and 24h0m0s as 24h, for messages.
+func shortDur(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // checkScope refuses keys that belong to other monitor types.
@@ -449,8 +522,11 @@ func checkAddress(c *checker, field, addr, defaultPort string) string {
 // Secrets are included: callers that show specs to users mask them.
 func SpecOf(m Monitor) Spec {
 	if h, ok := m.Settings.(HeartbeatSettings); ok {
-		return Spec{Name: m.Name, Type: m.Type, Paused: m.Paused, Period: Duration(h.Period), Cron: h.Cron,
+		s := Spec{Name: m.Name, Type: m.Type, Paused: m.Paused, Period: Duration(h.Period), Cron: h.Cron,
 			TimeZone: h.TimeZone, Grace: Duration(h.Grace)}
+		s.setAlerts(m.Alerts)
+		s.CertAlertDays = nil // no certificate
+		return s
 	}
 	retries, recoveries := m.Retries, m.Recoveries
 	s := Spec{
@@ -486,7 +562,19 @@ func SpecOf(m Monitor) Spec {
 		s.FailOnJSErrors, s.FailOnRequestErrors, s.AllowedRequestErrors = st.FailOnJSErrors, st.FailOnRequestErrors, st.AllowedRequestErrors
 		s.ScreenshotOnSuccess = st.ScreenshotOnSuccess
 	}
+	s.setAlerts(m.Alerts)
+	if m.Type != TypeHTTP && m.Type != TypeTLS {
+		s.CertAlertDays = nil
+	}
 	return s
+}
+
+// setAlerts sets the alert keys of s from a.
+func (s *Spec) setAlerts(a AlertOptions) {
+	days, changes := a.CertExpiryDays, a.FlapChanges
+	s.AlertLate, s.AlertDegraded = a.Late, a.Degraded
+	s.CertAlertDays, s.RemindEvery = &days, Duration(a.RemindEvery)
+	s.FlapChanges, s.FlapWindow = &changes, Duration(a.FlapWindow)
 }
 
 func orDefault(d, def time.Duration) time.Duration {

@@ -74,6 +74,14 @@ func TestSpecBuildRefusesBadSettings(t *testing.T) {
 		{"dns bad type", Spec{Name: "x", Type: TypeDNS, Hostname: "example.com", RecordType: "SOA"}, "record_type", "A, AAAA"},
 		{"dns match all without values", Spec{Name: "x", Type: TypeDNS, Hostname: "example.com", MatchAll: true}, "match_all", "expected"},
 		{"tls cert days reversed", Spec{Name: "x", Type: TypeTLS, Address: "a:443", CertDegradedDays: intp(3), CertDownDays: intp(7)}, "cert_down_days", "below"},
+		{"cert alert on http", Spec{Name: "x", Type: TypeHTTP, URL: "http://x", CertAlertDays: intp(7)}, "cert_alert_days", "https"},
+		{"cert alert too far", Spec{Name: "x", Type: TypeTLS, Address: "a:443", CertAlertDays: intp(400)}, "cert_alert_days", "0 (off) and 365"},
+		{"cert alert on tcp", Spec{Name: "x", Type: TypeTCP, Address: "a:1", CertAlertDays: intp(7)}, "cert_alert_days", "only http, tls"},
+		{"degraded alert on heartbeat", Spec{Name: "x", Type: TypeHeartbeat, AlertDegraded: true}, "alert_degraded", "not a setting of heartbeat"},
+		{"late alert on http", Spec{Name: "x", Type: TypeHTTP, URL: "http://x", AlertLate: true}, "alert_late", "only heartbeat"},
+		{"reminders too often", Spec{Name: "x", Type: TypeTCP, Address: "a:1", RemindEvery: Duration(time.Minute)}, "remind_every", "between 5m and 168h"},
+		{"flap changes 1", Spec{Name: "x", Type: TypeTCP, Address: "a:1", FlapChanges: intp(1)}, "flap_changes", "0 (no flap guard) or between 3 and 100"},
+		{"flap window too long", Spec{Name: "x", Type: TypeHeartbeat, FlapWindow: Duration(48 * time.Hour)}, "flap_window", "between 1m and 24h"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +92,45 @@ func TestSpecBuildRefusesBadSettings(t *testing.T) {
 			}
 			if msg := ve.For(tt.field); !strings.Contains(msg, tt.want) {
 				t.Errorf("%s: %q (all: %v), want it to mention %q", tt.field, msg, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestSpecAlertDefaults: certificate alerts are on (14 days) where there is a certificate,
+// the flap guard is on (5 changes in 30 minutes), the rest is off.
+func TestSpecAlertDefaults(t *testing.T) {
+	flap := AlertOptions{FlapChanges: DefaultFlapChanges, FlapWindow: DefaultFlapWindow}
+	withCert := flap
+	withCert.CertExpiryDays = DefaultCertAlertDays
+	tests := []struct {
+		name string
+		spec Spec
+		want AlertOptions
+	}{
+		{"https", Spec{Name: "x", Type: TypeHTTP, URL: "https://example.com/"}, withCert},
+		{"http", Spec{Name: "x", Type: TypeHTTP, URL: "http://example.com/"}, flap},
+		{"tls", Spec{Name: "x", Type: TypeTLS, Address: "example.com"}, withCert},
+		{"tcp", Spec{Name: "x", Type: TypeTCP, Address: "a:1"}, flap},
+		{"heartbeat", Spec{Name: "x", Type: TypeHeartbeat}, flap},
+		{"all set", Spec{Name: "x", Type: TypeHTTP, URL: "https://x", AlertDegraded: true, CertAlertDays: intp(0),
+			RemindEvery: Duration(time.Hour), FlapChanges: intp(0), FlapWindow: Duration(time.Hour)},
+			AlertOptions{Degraded: true, RemindEvery: time.Hour, FlapWindow: time.Hour}},
+		{"heartbeat late", Spec{Name: "x", Type: TypeHeartbeat, AlertLate: true, RemindEvery: Duration(30 * time.Minute)},
+			AlertOptions{Late: true, RemindEvery: 30 * time.Minute, FlapChanges: DefaultFlapChanges, FlapWindow: DefaultFlapWindow}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := tt.spec.Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Alerts != tt.want {
+				t.Errorf("Alerts = %+v, want %+v", m.Alerts, tt.want)
+			}
+			again, err := SpecOf(m).Build()
+			if err != nil || again.Alerts != m.Alerts {
+				t.Errorf("round trip: %+v, %v", again.Alerts, err)
 			}
 		})
 	}

@@ -25,6 +25,8 @@ type ChannelStore interface {
 	AttachChannel(ctx context.Context, orgID, monitorID, channelID int64) error
 	DetachChannel(ctx context.Context, orgID, monitorID, channelID int64) error
 	ChannelAttachments(ctx context.Context, orgID int64) (map[int64][]int64, error)
+	MonitorChannels(ctx context.Context, orgID, monitorID int64) ([]alert.Channel, error)
+	SetMonitorChannels(ctx context.Context, orgID, monitorID int64, channelIDs []int64) error
 	FailedAlerts(ctx context.Context, orgID int64) ([]alert.Delivery, error)
 	RetryAlert(ctx context.Context, orgID, id int64, now time.Time) error
 }
@@ -257,6 +259,19 @@ func (s *Service) ChannelAttachments(ctx context.Context, orgID int64) (map[int6
 	return s.ch.ChannelAttachments(ctx, orgID)
 }
 
+// MonitorChannels lists the channels attached to a monitor of org (the organization's
+// default channels alert for it too, attached or not).
+func (s *Service) MonitorChannels(ctx context.Context, orgID, monitorID int64) ([]alert.Channel, error) {
+	return s.ch.MonitorChannels(ctx, orgID, monitorID)
+}
+
+// SetMonitorChannels attaches exactly channelIDs to a monitor of org (the monitor page's and
+// the API's channel_ids); an id that is not one of org's channels is refused (an error
+// wrapping alert.ErrUnknownChannel) and nothing changes.
+func (s *Service) SetMonitorChannels(ctx context.Context, orgID, monitorID int64, channelIDs []int64) error {
+	return s.ch.SetMonitorChannels(ctx, orgID, monitorID, channelIDs)
+}
+
 // SetChannelMonitors attaches channel channelID to exactly the monitors monitorIDs of org
 // (detaching it from the others).
 func (s *Service) SetChannelMonitors(ctx context.Context, orgID, channelID int64, monitorIDs []int64) error {
@@ -326,4 +341,4 @@ func (s *Service) TestChannel(ctx context.Context, orgID, id int64) error {
 }
 
 // EventTest is the event of test alerts ("Send test"): receivers may ignore them.
-const EventTest alert.Event = "test"
+const EventTest = alert.EventTest

@@ -7,7 +7,8 @@ import (
 	"statusthing/app/alert"
 )
 
-// Discord posts to a Discord webhook: one embed, red when down, green when up.
+// Discord posts to a Discord webhook: one embed, red when down, green when up, amber for
+// the warnings (degraded, late, certificate, flapping).
 type Discord struct {
 	Client *http.Client
 }
@@ -26,9 +27,14 @@ func (d *Discord) Send(ctx context.Context, ch Channel, a Alert) error {
 	if err != nil {
 		return err
 	}
-	color := 0xd93025
-	if a.Event == alert.EventUp {
+	color := 0xd93025 // down, reminder
+	switch a.Event {
+	case alert.EventUp:
 		color = 0x1e8e3e
+	case alert.EventDegraded, alert.EventLate, alert.EventCertExpiring, alert.EventFlapping:
+		color = 0xf29900
+	case alert.EventTest:
+		color = 0x1a73e8
 	}
 	payload := struct {
 		Content         string         `json:"content"`
@@ -37,7 +43,7 @@ func (d *Discord) Send(ctx context.Context, ch Channel, a Alert) error {
 			Parse []string `json:"parse"`
 		} `json:"allowed_mentions"` // none: a monitor name cannot ping @everyone
 	}{Content: title(a), Embeds: []discordEmbed{{
-		Title: title(a), Description: details(a), URL: a.Incident.URL, Color: color,
+		Title: title(a), Description: details(a), URL: link(a), Color: color,
 		Timestamp: a.Time.UTC().Format("2006-01-02T15:04:05.000Z"),
 	}}}
 	payload.AllowedMentions.Parse = []string{}

@@ -32,6 +32,8 @@ const (
 	DefaultBackoffBase  = 30 * time.Second
 	DefaultBackoffMax   = time.Hour
 	DefaultMaxAttempts  = 8
+	// DefaultMaxRetryAfter caps the wait a receiver's Retry-After may impose.
+	DefaultMaxRetryAfter = time.Hour
 )
 
 // maxErrorText caps an attempt's recorded error.
@@ -61,6 +63,10 @@ type DispatcherOptions struct {
 	SendTimeout time.Duration
 	// Backoff is the retry policy; zero fields mean 30 s base, 1 h max, 8 attempts.
 	Backoff alert.Backoff
+	// MaxRetryAfter caps the Retry-After a receiver answers with a 429 or 503: the next
+	// attempt is not before min(Retry-After, MaxRetryAfter), nor before the backoff's
+	// delay; 0 means 1 h.
+	MaxRetryAfter time.Duration
 }
 
 // Dispatcher delivers the outbox: it polls the store for due alerts (and polls at once
@@ -103,6 +109,7 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	o.Backoff.Base = cmpOr(o.Backoff.Base, DefaultBackoffBase)
 	o.Backoff.Max = cmpOr(o.Backoff.Max, DefaultBackoffMax)
 	o.Backoff.MaxAttempts = cmpOr(o.Backoff.MaxAttempts, DefaultMaxAttempts)
+	o.MaxRetryAfter = cmpOr(o.MaxRetryAfter, DefaultMaxRetryAfter)
 	d := &Dispatcher{opts: o, log: o.Logger, done: make(chan int64, o.Concurrency), loopDone: make(chan struct{})}
 	d.loopCtx, d.stopLoop = context.WithCancel(context.Background())
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
@@ -221,12 +228,20 @@ func (d *Dispatcher) poll(inflight map[int64]int64, perChannel map[int64]int) {
 	}
 }
 
-// IncidentURL is the admin page of incident id.
+// IncidentURL is the admin page of incident id ("" for 0: an alert about no incident).
 func (d *Dispatcher) IncidentURL(id int64) string {
-	if d.opts.BaseURL == "" {
+	if d.opts.BaseURL == "" || id == 0 {
 		return ""
 	}
 	return d.opts.BaseURL + "/admin/incidents/" + strconv.FormatInt(id, 10)
+}
+
+// MonitorURL is the admin page of monitor id ("" for 0: a test alert).
+func (d *Dispatcher) MonitorURL(id int64) string {
+	if d.opts.BaseURL == "" || id == 0 {
+		return ""
+	}
+	return d.opts.BaseURL + "/admin/monitors/" + strconv.FormatInt(id, 10)
 }
 
 // deliver sends one row and records the attempt.
@@ -236,6 +251,7 @@ func (d *Dispatcher) deliver(del alert.Delivery) {
 	o := d.opts
 	a := del.Alert
 	a.Incident.URL = d.IncidentURL(a.Incident.ID)
+	a.Monitor.URL = d.MonitorURL(a.Monitor.ID)
 	var err error
 	if !del.Channel.Enabled {
 		err = permanent(errors.New("channel disabled"))
@@ -248,6 +264,12 @@ func (d *Dispatcher) deliver(del alert.Delivery) {
 	if err != nil {
 		att.Error = truncate(err.Error(), maxErrorText)
 		next = o.Backoff.Next(now, del.Attempts+1, Permanent(err), o.Jitter())
+		if wait, ok := RetryAfter(err, now); ok && !next.IsZero() {
+			att.RetryAfter = min(wait, o.MaxRetryAfter)
+			if at := now.Add(att.RetryAfter); at.After(next) {
+				next = at
+			}
+		}
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(d.sendCtx), 10*time.Second)
 	defer cancel()

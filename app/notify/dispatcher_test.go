@@ -263,3 +263,59 @@ func TestBackoff(t *testing.T) {
 		t.Error("Next: give up after MaxAttempts or a permanent error")
 	}
 }
+
+// TestDispatcherHonoursRetryAfter: a 429 or 503 with Retry-After (seconds or an HTTP date)
+// puts the next attempt no earlier than asked, capped at MaxRetryAfter, and never earlier
+// than the backoff; the attempt records the wait. The clock is fixed, so the row is tried
+// once.
+func TestDispatcherHonoursRetryAfter(t *testing.T) {
+	now := t0.Truncate(time.Second).Add(time.Second) // HTTP dates have whole seconds
+	tests := []struct {
+		name       string
+		status     int
+		retryAfter string
+		wantWait   time.Duration // recorded
+		wantNext   time.Duration // after now
+	}{
+		{"429 seconds", http.StatusTooManyRequests, "120", 120 * time.Second, 120 * time.Second},
+		{"503 HTTP date", http.StatusServiceUnavailable, now.Add(10 * time.Minute).Format(http.TimeFormat), 10 * time.Minute, 10 * time.Minute},
+		{"capped", http.StatusTooManyRequests, "86400", 2 * time.Hour, 2 * time.Hour},
+		{"shorter than the backoff", http.StatusTooManyRequests, "1", time.Second, time.Minute},
+		{"garbage", http.StatusTooManyRequests, "soon", 0, time.Minute},
+		{"a 500 has none", http.StatusInternalServerError, "120", 0, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				w.Header().Set("Retry-After", tt.retryAfter)
+				w.WriteHeader(tt.status)
+			}))
+			defer srv.Close()
+			s := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+			org, chs := outage(t, s, &hook{srv: srv})
+			mux, err := notify.New(notify.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := notify.NewDispatcher(notify.DispatcherOptions{Store: s, Notifier: mux, Wake: s.AlertsQueued(),
+				Now: func() time.Time { return now }, Jitter: func() float64 { return 0 }, PollInterval: 10 * time.Millisecond,
+				Backoff: alert.Backoff{Base: time.Minute, Max: time.Hour, MaxAttempts: 8}, MaxRetryAfter: 2 * time.Hour})
+			d.Start()
+			waitFor(t, "an attempt", func() bool { return alertOf(t, s, org, chs[0]).Attempts == 1 })
+			stop(t, d)
+			del := alertOf(t, s, org, chs[0])
+			atts, err := s.AlertAttempts(context.Background(), org, del.ID)
+			if err != nil || len(atts) != 1 || hits.Load() != 1 {
+				t.Fatalf("attempts %+v, %v, %d requests", atts, err, hits.Load())
+			}
+			if atts[0].RetryAfter != tt.wantWait || atts[0].StatusCode != tt.status {
+				t.Errorf("attempt %+v, want retry after %s", atts[0], tt.wantWait)
+			}
+			if got := del.NextAttemptAt.Sub(now); got != tt.wantNext {
+				t.Errorf("next attempt in %s, want %s", got, tt.wantNext)
+			}
+		})
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/wneessen/go-mail"
+
+	"statusthing/app/alert"
 )
 
 //go:embed templates/*.tmpl
@@ -38,13 +40,20 @@ type EmailSettings struct {
 }
 
 func emailSettings(raw json.RawMessage) (EmailSettings, error) {
+	return emailSettingsWith(raw, EmailSettings{})
+}
+
+// emailSettingsWith decodes and checks a channel's e-mail settings, completed with the
+// server's defaults (SMTPDefaults).
+func emailSettingsWith(raw json.RawMessage, defaults EmailSettings) (EmailSettings, error) {
 	var s EmailSettings
 	if err := decodeSettings(raw, &s); err != nil {
 		return s, err
 	}
+	s = s.withDefaults(defaults)
 	var problems []string
 	if s.Host == "" {
-		problems = append(problems, "host is required")
+		problems = append(problems, "host is required (no [smtp] host is configured)")
 	}
 	if s.Port < 0 || s.Port > 65535 {
 		problems = append(problems, "port must be 1-65535")
@@ -55,7 +64,7 @@ func emailSettings(raw json.RawMessage) (EmailSettings, error) {
 		problems = append(problems, "tls must be starttls-required, opportunistic, implicit or none")
 	}
 	if s.From == "" {
-		problems = append(problems, "from is required")
+		problems = append(problems, "from is required (no [smtp] from is configured)")
 	}
 	if len(s.To) == 0 {
 		problems = append(problems, "to needs at least one address")
@@ -66,13 +75,57 @@ func emailSettings(raw json.RawMessage) (EmailSettings, error) {
 	return s, nil
 }
 
+// withDefaults completes s with the server's [smtp] defaults d: a channel without a host
+// uses d's relay — host, and port, tls, username and password unless it sets them —, and
+// a channel without a sender uses d's. A channel with a host of its own gets none of d's
+// relay settings: the relay's credentials never go to another host.
+func (s EmailSettings) withDefaults(d EmailSettings) EmailSettings {
+	if s.Host == "" && d.Host != "" {
+		s.Host = d.Host
+		if s.Port == 0 {
+			s.Port = d.Port
+		}
+		if s.TLS == "" {
+			s.TLS = d.TLS
+		}
+		if s.Username == "" {
+			s.Username, s.Password = d.Username, d.Password
+		}
+	}
+	if s.From == "" {
+		s.From = d.From
+	}
+	return s
+}
+
+// SMTPDefaults converts the [smtp] section of the configuration (tls "starttls", "tls" or
+// "none") to the defaults of e-mail channels (Options.SMTP). An empty host gives none.
+func SMTPDefaults(host string, port int, username, password, from, tls string) EmailSettings {
+	d := EmailSettings{Host: host, Port: port, Username: username, Password: password, From: from}
+	switch tls {
+	case "tls":
+		d.TLS = TLSImplicit
+	case "none":
+		d.TLS = TLSNone
+	default:
+		d.TLS = TLSStartTLSRequired
+	}
+	if host == "" {
+		return EmailSettings{From: from}
+	}
+	return d
+}
+
 // Email sends alerts by SMTP: a subject, a plain-text body and an HTML alternative, from
 // the templates of this package.
 type Email struct {
 	Timeout time.Duration
-	subject *texttemplate.Template
-	text    *texttemplate.Template
-	html    *htmltemplate.Template
+	// Defaults complete the settings of channels that leave the relay or the sender empty
+	// (the [smtp] section; see EmailSettings.withDefaults).
+	Defaults EmailSettings
+	subject  *texttemplate.Template
+	text     *texttemplate.Template
+	html     *htmltemplate.Template
 }
 
 // NewEmail parses the e-mail templates; timeout bounds the SMTP dialogue (0 means 30 s).
@@ -96,16 +149,40 @@ func NewEmail(timeout time.Duration) (*Email, error) {
 
 // emailData is what the templates see.
 type emailData struct {
-	Alert    Alert
-	Subject  string
-	Opened   string
-	Resolved string // "" while open
-	Downtime string
+	Alert      Alert
+	Subject    string
+	Tag        string // [Down], [Up]... of the subject
+	Heading    string // "Shop is down"
+	Color      string // of the heading
+	Opened     string // "" without an incident
+	Resolved   string // "" while open
+	Downtime   string
+	CertExpiry string // certificate_expiring: when it expires
+	Link       string // the incident's page, else the monitor's
+	LinkLabel  string
 }
 
 // Render returns the subject, plain-text and HTML bodies of the e-mail for a.
 func (e *Email) Render(a Alert) (subject, text, html string, err error) {
-	d := emailData{Alert: a, Opened: a.Incident.OpenedAt.UTC().Format(time.RFC1123)}
+	d := emailData{Alert: a, Tag: tag(a.Event), Heading: headline(a), Color: "#d93025", Link: link(a)}
+	d.LinkLabel = "View the incident"
+	if a.Incident.URL == "" {
+		d.LinkLabel = "View the monitor"
+	}
+	switch a.Event {
+	case alert.EventUp:
+		d.Color = "#1e8e3e"
+	case alert.EventDegraded, alert.EventLate, alert.EventCertExpiring, alert.EventFlapping:
+		d.Color = "#b06000"
+	case alert.EventTest:
+		d.Color = "#1a73e8"
+	}
+	if a.Incident.ID != 0 {
+		d.Opened = a.Incident.OpenedAt.UTC().Format(time.RFC1123)
+	}
+	if !a.CertExpiry.IsZero() {
+		d.CertExpiry = a.CertExpiry.UTC().Format(time.RFC1123)
+	}
 	if !a.Incident.ResolvedAt.IsZero() {
 		d.Resolved, d.Downtime = a.Incident.ResolvedAt.UTC().Format(time.RFC1123), downtime(a)
 	}
@@ -128,7 +205,7 @@ func (e *Email) Render(a Alert) (subject, text, html string, err error) {
 
 // Send mails a to ch's recipients.
 func (e *Email) Send(ctx context.Context, ch Channel, a Alert) error {
-	s, err := emailSettings(ch.Settings)
+	s, err := emailSettingsWith(ch.Settings, e.Defaults)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,10 @@ type Error struct {
 	StatusCode int
 	Retryable  bool
 	Err        error
+	// RetryAfter (delay-seconds) or RetryAt (HTTP-date) is the receiver's Retry-After of a
+	// 429 or 503 answer: the dispatcher does not try again before (see RetryAfter).
+	RetryAfter time.Duration
+	RetryAt    time.Time
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -60,6 +64,41 @@ func StatusCode(err error) int {
 		return e.StatusCode
 	}
 	return 0
+}
+
+// RetryAfter returns the wait the receiver asked for in err (a Retry-After header), measured
+// from now, and whether it asked for one.
+func RetryAfter(err error, now time.Time) (time.Duration, bool) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return 0, false
+	}
+	switch {
+	case !e.RetryAt.IsZero():
+		return max(e.RetryAt.Sub(now), 0), true
+	case e.RetryAfter > 0:
+		return e.RetryAfter, true
+	}
+	return 0, false
+}
+
+// parseRetryAfter reads a Retry-After header (RFC 9110 10.2.3): delay-seconds or an HTTP
+// date; anything else (or nothing) is ignored.
+func parseRetryAfter(v string) (time.Duration, time.Time) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, time.Time{}
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n <= 0 {
+			return 0, time.Time{}
+		}
+		return time.Duration(min(n, int64(7*24*3600))) * time.Second, time.Time{}
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return 0, t
+	}
+	return 0, time.Time{}
 }
 
 // permanent wraps err (bad settings, refused payload) as not retryable.
@@ -86,6 +125,9 @@ type Options struct {
 	// TelegramAPI is the Telegram Bot API base URL when a channel sets none; "" means
 	// https://api.telegram.org.
 	TelegramAPI string
+	// SMTP are the defaults of e-mail channels that leave their relay or sender empty
+	// (SMTPDefaults of the [smtp] section).
+	SMTP EmailSettings
 }
 
 // New returns a Mux with a Notifier for every channel type.
@@ -98,6 +140,7 @@ func New(opts Options) (Mux, error) {
 	if err != nil {
 		return nil, err
 	}
+	email.Defaults = opts.SMTP
 	return Mux{
 		alert.TypeEmail:    email,
 		alert.TypeWebhook:  &Webhook{Client: c},
@@ -110,14 +153,28 @@ func New(opts Options) (Mux, error) {
 }
 
 // ValidateSettings checks the settings of a channel of type t (the API and UI call it
-// before saving a channel).
+// before saving a channel), without [smtp] defaults: an e-mail channel must name its relay
+// and sender. Validator checks them with the defaults.
 func ValidateSettings(t alert.Type, raw json.RawMessage) error {
+	return validate(t, raw, EmailSettings{})
+}
+
+// Validator returns ValidateSettings for a server whose e-mail channels default to smtp
+// (Options.SMTP): they may leave the host (when smtp has one) and the sender empty.
+func Validator(smtp EmailSettings) func(t alert.Type, raw json.RawMessage) error {
+	return func(t alert.Type, raw json.RawMessage) error { return validate(t, raw, smtp) }
+}
+
+func validate(t alert.Type, raw json.RawMessage, smtp EmailSettings) error {
 	var err error
 	switch t {
 	case alert.TypeEmail:
-		_, err = emailSettings(raw)
+		_, err = emailSettingsWith(raw, smtp)
 	case alert.TypeWebhook:
-		_, err = webhookSettings(raw)
+		var s WebhookSettings
+		if s, err = webhookSettings(raw); err == nil {
+			err = checkHeaders(s.Headers)
+		}
 	case alert.TypeSlack, alert.TypeDiscord, alert.TypeTeams:
 		_, err = incomingWebhook(raw)
 	case alert.TypeTelegram:
@@ -189,7 +246,11 @@ func post(ctx context.Context, c *http.Client, target, contentType string, body 
 		msg += ": " + s
 	}
 	retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500
-	return &Error{StatusCode: resp.StatusCode, Retryable: retry, Err: errors.New(msg)}
+	e := &Error{StatusCode: resp.StatusCode, Retryable: retry, Err: errors.New(msg)}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		e.RetryAfter, e.RetryAt = parseRetryAfter(resp.Header.Get("Retry-After"))
+	}
+	return e
 }
 
 // postJSON posts v as JSON.

@@ -44,21 +44,29 @@ func (n *Ntfy) Send(ctx context.Context, ch Channel, a Alert) error {
 	h := http.Header{}
 	// Header values must be ASCII-safe for ntfy: the title goes RFC 2047-encoded.
 	h.Set("Title", mimeWord(title(a)))
-	if a.Event == alert.EventDown {
+	h.Set("Priority", "default")
+	if urgent(a.Event) {
 		h.Set("Priority", "high")
-		h.Set("Tags", "rotating_light")
-	} else {
-		h.Set("Priority", "default")
-		h.Set("Tags", "white_check_mark")
 	}
-	if a.Incident.URL != "" {
-		h.Set("Click", a.Incident.URL)
+	h.Set("Tags", ntfyTags[a.Event])
+	if h.Get("Tags") == "" {
+		h.Set("Tags", "rotating_light")
+	}
+	if l := link(a); l != "" {
+		h.Set("Click", l)
 	}
 	if s.Token != "" {
 		h.Set("Authorization", "Bearer "+s.Token)
 	}
 	target := strings.TrimRight(s.ServerURL, "/") + "/" + url.PathEscape(s.Topic)
 	return post(ctx, n.Client, target, "text/plain; charset=utf-8", []byte(details(a)), h)
+}
+
+// ntfyTags are the emoji tags of each event (ntfy shows them before the title).
+var ntfyTags = map[alert.Event]string{
+	alert.EventDown: "rotating_light", alert.EventReminder: "rotating_light", alert.EventUp: "white_check_mark",
+	alert.EventDegraded: "warning", alert.EventLate: "hourglass", alert.EventCertExpiring: "lock",
+	alert.EventFlapping: "twisted_rightwards_arrows", alert.EventTest: "test_tube",
 }
 
 // mimeWord encodes s for a header (RFC 2047) when it is not plain ASCII.

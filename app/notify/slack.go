@@ -42,8 +42,8 @@ func (s *Slack) Send(ctx context.Context, ch Channel, a Alert) error {
 		return err
 	}
 	md := "*" + title(a) + "*\n" + details(a)
-	if a.Incident.URL != "" {
-		md += "\n<" + a.Incident.URL + "|View incident>"
+	if l := link(a); l != "" {
+		md += "\n<" + l + "|" + linkLabel(a) + ">"
 	}
 	payload := struct {
 		Text   string       `json:"text"`

@@ -27,8 +27,8 @@ func (t *Teams) Send(ctx context.Context, ch Channel, a Alert) error {
 		"version": "1.4",
 		"body":    body,
 	}
-	if a.Incident.URL != "" {
-		card["actions"] = []map[string]any{{"type": "Action.OpenUrl", "title": "View incident", "url": a.Incident.URL}}
+	if l := link(a); l != "" {
+		card["actions"] = []map[string]any{{"type": "Action.OpenUrl", "title": linkLabel(a), "url": l}}
 	}
 	payload := map[string]any{
 		"type": "message",

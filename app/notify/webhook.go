@@ -6,7 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
 )
 
@@ -23,6 +27,38 @@ func webhookSettings(raw json.RawMessage) (WebhookSettings, error) {
 		return s, err
 	}
 	return s, checkURL("url", s.URL)
+}
+
+// ReservedHeaders are the request headers a webhook channel may not set: the transport's
+// own (Host, Content-Length...) and those statusthing sets (the signature, the event, the
+// idempotency key, the content type).
+func ReservedHeaders() []string {
+	return []string{"Host", "Content-Length", "Transfer-Encoding", "Connection", "Content-Type",
+		"X-Statusthing-Signature", "X-Statusthing-Event", "Idempotency-Key"}
+}
+
+var headerNameRE = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+// checkHeaders refuses custom headers with invalid or reserved names, or values that are
+// not one line. It runs when a channel is saved (ValidateSettings), not at delivery: a
+// channel saved before the rule keeps working (statusthing's own headers win anyway).
+func checkHeaders(h map[string]string) error {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		switch {
+		case !headerNameRE.MatchString(name):
+			return permanent(fmt.Errorf("settings: headers: %q is not a valid header name", name))
+		case slices.Contains(ReservedHeaders(), http.CanonicalHeaderKey(name)):
+			return permanent(fmt.Errorf("settings: headers: %s is reserved: statusthing or HTTP sets it", http.CanonicalHeaderKey(name)))
+		case strings.ContainsAny(h[name], "\r\n\x00"):
+			return permanent(fmt.Errorf("settings: headers: the value of %s must be one line", name))
+		}
+	}
+	return nil
 }
 
 // Signature is the X-Statusthing-Signature of body signed with secret:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,12 +23,13 @@ type channelField struct {
 }
 
 // channelFields are the settings of each type shown in the form, in order (app/notify's
-// settings structs). Webhook headers are not in the form: they are kept as they are.
+// settings structs). Webhook headers are one "Name: value" a line; their values are
+// secrets, shown as the mask (which, sent back, keeps the stored value).
 var channelFields = map[alert.Type][]channelField{
-	alert.TypeEmail: {{"host", "text", false, true}, {"port", "number", false, false}, {"tls", "select", false, false},
-		{"username", "text", false, false}, {"password", "password", true, false}, {"from", "text", false, true},
+	alert.TypeEmail: {{"host", "text", false, false}, {"port", "number", false, false}, {"tls", "select", false, false},
+		{"username", "text", false, false}, {"password", "password", true, false}, {"from", "text", false, false},
 		{"to", "textarea", false, true}},
-	alert.TypeWebhook:  {{"url", "url", false, true}, {"secret", "password", true, false}},
+	alert.TypeWebhook:  {{"url", "url", false, true}, {"secret", "password", true, false}, {"headers", "headers", false, false}},
 	alert.TypeSlack:    {{"webhook_url", "url", true, true}},
 	alert.TypeDiscord:  {{"webhook_url", "url", true, true}},
 	alert.TypeTeams:    {{"webhook_url", "url", true, true}},
@@ -37,7 +39,7 @@ var channelFields = map[alert.Type][]channelField{
 
 // fieldHints are the settings with a hint under their field.
 var fieldHints = map[string]bool{"port": true, "to": true, "secret": true, "webhook_url": true, "api_url": true,
-	"server_url": true, "password": true, "token": true}
+	"server_url": true, "password": true, "token": true, "headers": true, "host": true, "from": true}
 
 var emailTLS = []string{"", "starttls-required", "opportunistic", "implicit", "none"}
 
@@ -185,9 +187,60 @@ func (h *Handler) renderChannelForm(w http.ResponseWriter, r *http.Request, stat
 	h.render(w, r, status, views.ChannelForm(page))
 }
 
-// settingText shows a stored setting in a form field: lists one item a line.
+// headersFromForm reads webhook headers written "Name: value", one a line; bad is true
+// when a line has no colon.
+func headersFromForm(text string) (h map[string]string, bad bool) {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, true
+		}
+		if h == nil {
+			h = map[string]string{}
+		}
+		h[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	return h, false
+}
+
+// maskedHeaderLines are headers to show again after a refusal: the values typed are left
+// out (to type again), masked ones stay masked (they keep the stored value).
+func maskedHeaderLines(h map[string]string) string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var lines []string
+	for _, k := range names {
+		v := ""
+		if h[k] == monitoring.Mask {
+			v = monitoring.Mask
+		}
+		lines = append(lines, k+": "+v)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// settingText shows a stored setting in a form field: lists one item a line, webhook
+// headers "Name: ********" a line (their values are secrets).
 func settingText(v any) string {
 	switch v := v.(type) {
+	case map[string]any:
+		names := make([]string, 0, len(v))
+		for k := range v {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		var lines []string
+		for _, k := range names {
+			lines = append(lines, k+": "+monitoring.Mask)
+		}
+		return strings.Join(lines, "\n")
 	case string:
 		return v
 	case float64:
@@ -230,6 +283,20 @@ func channelFromForm(r *http.Request, t alert.Type, stored json.RawMessage) (ale
 			}
 			settings[cf.key] = v
 			continue
+		case cf.kind == "headers":
+			h, bad := headersFromForm(v)
+			if bad {
+				values[cf.key] = v
+				return c, values, cf.key
+			}
+			if len(h) == 0 {
+				delete(settings, cf.key)
+			} else {
+				settings[cf.key] = h
+			}
+			// Shown again (a refused form) without the values typed: they are secrets.
+			values[cf.key] = maskedHeaderLines(h)
+			continue
 		case v == "":
 			delete(settings, cf.key)
 		case cf.kind == "number":
@@ -254,6 +321,14 @@ func channelFromForm(r *http.Request, t alert.Type, stored json.RawMessage) (ale
 	}
 	c.Settings, _ = json.Marshal(settings)
 	return c, values, ""
+}
+
+// badFieldMessage says why the form's field bad could not be read.
+func badFieldMessage(f formatter, bad string) string {
+	if bad == "headers" {
+		return f.t("channels.error.headers")
+	}
+	return f.t("channels.error.number", f.t("channels.field."+bad))
 }
 
 func tickedMonitors(r *http.Request) (map[int64]bool, []int64) {
@@ -296,7 +371,7 @@ func (h *Handler) channelCreate(w http.ResponseWriter, r *http.Request) {
 	shown := c
 	shown.Settings = nil // nothing is stored yet: secrets are typed again
 	if bad != "" {
-		h.renderChannelForm(w, r, http.StatusUnprocessableEntity, shown, values, ticked, h.formatter(r).t("channels.error.number", h.formatter(r).t("channels.field."+bad)))
+		h.renderChannelForm(w, r, http.StatusUnprocessableEntity, shown, values, ticked, badFieldMessage(h.formatter(r), bad))
 		return
 	}
 	created, err := h.monitors.CreateChannel(ctx, org, c)
@@ -329,7 +404,7 @@ func (h *Handler) channelUpdate(w http.ResponseWriter, r *http.Request) {
 	ticked, ids := tickedMonitors(r)
 	if bad != "" {
 		c.Settings = old.Settings
-		h.renderChannelForm(w, r, http.StatusUnprocessableEntity, c, values, ticked, h.formatter(r).t("channels.error.number", h.formatter(r).t("channels.field."+bad)))
+		h.renderChannelForm(w, r, http.StatusUnprocessableEntity, c, values, ticked, badFieldMessage(h.formatter(r), bad))
 		return
 	}
 	if _, err := h.monitors.UpdateChannel(ctx, org, c); err != nil {

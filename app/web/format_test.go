@@ -140,6 +140,9 @@ func TestMonitorFormRoundTrip(t *testing.T) {
 			JSON: []string{`$.ok == true`}, DegradedAbove: monitor.Duration(800 * time.Millisecond), IgnoreTLSErrors: true},
 		{Name: "redis", Type: monitor.TypeTCP, Address: "cache:6379", Send: "PING\r\n", Expect: "+PONG"},
 		{Name: "mx", Type: monitor.TypeDNS, Hostname: "example.com", RecordType: "MX", Expected: []string{"10 a.example.com", "20 b.example.com"}, MatchAll: true},
+		{Name: "alerts", Type: monitor.TypeTLS, Address: "example.com:443", AlertDegraded: true, CertAlertDays: intp(30),
+			RemindEvery: monitor.Duration(45 * time.Minute), FlapChanges: intp(0), FlapWindow: monitor.Duration(time.Hour)},
+		{Name: "job", Type: monitor.TypeHeartbeat, AlertLate: true, FlapChanges: intp(8)},
 	}
 	for _, s := range specs {
 		t.Run(s.Name, func(t *testing.T) {
@@ -188,3 +191,5 @@ func ExampleshortDuration() {
 	fmt.Println(shortDuration(time.Minute), shortDuration(time.Hour), shortDuration(90*time.Second))
 	// Output: 1m 1h 1m30s
 }
+
+func intp(n int) *int { return &n }

@@ -43,7 +43,7 @@ var scheduleFields = [...]struct{ name, label string }{
 }
 
 // heartbeatFormFields are every field the heartbeat form shows.
-var heartbeatFormFields = []string{"name", "schedule", "period", "cron", "timezone", "grace"}
+var heartbeatFormFields = []string{"name", "schedule", "period", "cron", "timezone", "grace", "alert_late", "remind_every", "flap_changes", "flap_window"}
 
 // scheduleSpec reads the schedule fields of a form (or of the preview's query): the
 // schedule kind ("period" or "cron") says which of period and cron counts, so switching

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"statusthing/app/alert"
 	"statusthing/app/monitor"
 	"statusthing/views"
 )
@@ -106,6 +107,13 @@ func specFromForm(form url.Values) (monitor.Spec, map[string]string) {
 		FailOnRequestErrors:  form.Get("fail_on_request_errors") == "on",
 		AllowedRequestErrors: lines("allowed_request_errors"),
 		ScreenshotOnSuccess:  form.Get("screenshot_on_success") == "on",
+
+		AlertDegraded: form.Get("alert_degraded") == "on",
+		AlertLate:     form.Get("alert_late") == "on",
+		CertAlertDays: num("cert_alert_days"),
+		RemindEvery:   dur("remind_every"),
+		FlapChanges:   num("flap_changes"),
+		FlapWindow:    dur("flap_window"),
 	}
 	sched, schedErrs := scheduleSpec(get)
 	s.Period, s.Cron, s.TimeZone, s.Grace = sched.Period, sched.Cron, sched.TimeZone, sched.Grace
@@ -135,25 +143,56 @@ func valuesFromSpec(s monitor.Spec) map[string]string {
 		}
 	}
 	for k, d := range map[string]monitor.Duration{"interval": s.Interval, "timeout": s.Timeout, "retry_interval": s.RetryInterval,
-		"degraded_above": s.DegradedAbove, "down_above": s.DownAbove, "period": s.Period, "grace": s.Grace} {
+		"degraded_above": s.DegradedAbove, "down_above": s.DownAbove, "period": s.Period, "grace": s.Grace,
+		"remind_every": s.RemindEvery, "flap_window": s.FlapWindow} {
 		if d != 0 {
 			v[k] = shortDuration(time.Duration(d))
 		}
 	}
 	for k, n := range map[string]*int{"retries": s.Retries, "recoveries": s.Recoveries, "max_redirects": s.MaxRedirects,
-		"cert_degraded_days": s.CertDegradedDays, "cert_down_days": s.CertDownDays} {
+		"cert_degraded_days": s.CertDegradedDays, "cert_down_days": s.CertDownDays, "cert_alert_days": s.CertAlertDays,
+		"flap_changes": s.FlapChanges} {
 		if n != nil {
 			v[k] = strconv.Itoa(*n)
 		}
 	}
 	for k, b := range map[string]bool{"ignore_tls_errors": s.IgnoreTLSErrors, "match_all": s.MatchAll,
 		"fail_on_js_errors": s.FailOnJSErrors, "fail_on_request_errors": s.FailOnRequestErrors,
-		"screenshot_on_success": s.ScreenshotOnSuccess} {
+		"screenshot_on_success": s.ScreenshotOnSuccess, "alert_degraded": s.AlertDegraded, "alert_late": s.AlertLate} {
 		if b {
 			v[k] = "on"
 		}
 	}
 	return v
+}
+
+// channelOptions are the alert channels of the monitor form: every channel of the org,
+// ticked when attached (ticked), the default ones ticked and fixed ("default, always").
+func channelOptions(f formatter, chans []alert.Channel, ticked map[int64]bool) []views.ChannelOption {
+	out := make([]views.ChannelOption, 0, len(chans))
+	for _, c := range chans {
+		o := views.ChannelOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + " (" + f.t("channels.type."+string(c.Type)) + ")",
+			Checked: ticked[c.ID] || c.IsDefault, Default: c.IsDefault, Attached: ticked[c.ID]}
+		if !c.Enabled {
+			o.Label += " — " + f.t("channels.enabled_no")
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// tickedChannels reads the form's channel checkboxes (and the hidden inputs that keep the
+// attachments of default channels).
+func tickedChannels(form url.Values) (map[int64]bool, []int64) {
+	ticked := map[int64]bool{}
+	var ids []int64
+	for _, v := range form["channel"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && !ticked[id] {
+			ticked[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ticked, ids
 }
 
 // shortDuration prints 1m0s as 1m and 1h0m0s as 1h.
@@ -322,7 +361,7 @@ func secretRows(form url.Values, stored map[string]string) []views.SecretRow {
 // a bogus post) are listed at the top of the form.
 var browserFormFields = []string{"name", "url", "interval", "timeout", "retries", "steps", "secrets", "fail_on_js_errors",
 	"fail_on_request_errors", "allowed_request_errors", "screenshot_on_success", "viewport", "user_agent", "headers",
-	"retry_interval", "recoveries"}
+	"retry_interval", "recoveries", "alert_degraded", "remind_every", "flap_changes", "flap_window"}
 
 // stepHelp documents the browser step actions, in the domain's order.
 func stepHelp(f formatter) []views.StepHelp {

@@ -317,6 +317,8 @@ type monitorForm struct {
 	secrets map[string]bool
 	// secretRows are the browser secrets' rows (names only); nil for other types.
 	secretRows []views.SecretRow
+	// channels are the alert channels ticked; nil: those attached (none for a new one).
+	channels map[int64]bool
 }
 
 func (h *Handler) renderMonitorForm(w http.ResponseWriter, r *http.Request, status int, fm monitorForm) {
@@ -355,6 +357,24 @@ func (h *Handler) renderMonitorForm(w http.ResponseWriter, r *http.Request, stat
 	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
 		p.Methods = append(p.Methods, views.Option{Value: m, Label: m, Selected: m == method})
 	}
+	chans, err := h.monitors.Channels(r.Context(), orgOf(r))
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	ticked := fm.channels
+	if ticked == nil && !fm.isNew {
+		attached, err := h.monitors.MonitorChannels(r.Context(), orgOf(r), fm.id)
+		if err != nil {
+			h.serviceError(w, r, err)
+			return
+		}
+		ticked = map[int64]bool{}
+		for _, c := range attached {
+			ticked[c.ID] = true
+		}
+	}
+	p.Channels = channelOptions(f, chans, ticked)
 	rt := fm.values["record_type"]
 	if rt == "" {
 		rt = "A"
@@ -370,8 +390,12 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request) {
 	if msg := fillSecrets(&spec, r.PostForm, nil, h.formatter(r).t); msg != "" {
 		parseErrs["secrets"] = msg
 	}
+	ticked, channelIDs := tickedChannels(r.PostForm)
 	if len(parseErrs) == 0 {
 		m, err := h.monitors.Create(r.Context(), orgOf(r), spec)
+		if err == nil && len(channelIDs) > 0 {
+			err = h.monitors.SetMonitorChannels(r.Context(), orgOf(r), m.ID, channelIDs)
+		}
 		if err == nil {
 			http.Redirect(w, r, "/admin/monitors/"+strconv.FormatInt(m.ID, 10)+"?done=created", http.StatusSeeOther)
 			return
@@ -386,7 +410,7 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request) {
 		parseErrs = fieldMessages(parseErrs, err)
 	}
 	h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm), errors: parseErrs,
-		formErr: h.formatter(r).t("form.fix_errors"), secretRows: secretRows(r.PostForm, nil)})
+		formErr: h.formatter(r).t("form.fix_errors"), secretRows: secretRows(r.PostForm, nil), channels: ticked})
 }
 
 // formType keeps the form on a known type even when the posted one is bogus.
@@ -451,8 +475,12 @@ func (h *Handler) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 	if msg := fillSecrets(&spec, r.PostForm, stored.Secrets, h.formatter(r).t); msg != "" {
 		parseErrs["secrets"] = msg
 	}
+	ticked, channelIDs := tickedChannels(r.PostForm)
 	if len(parseErrs) == 0 {
 		_, err := h.monitors.Update(ctx, orgOf(r), id, spec)
+		if err == nil {
+			err = h.monitors.SetMonitorChannels(ctx, orgOf(r), id, channelIDs)
+		}
 		switch {
 		case err == nil:
 			http.Redirect(w, r, "/admin/monitors/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
@@ -470,7 +498,7 @@ func (h *Handler) monitorUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	h.renderMonitorForm(w, r, http.StatusUnprocessableEntity, monitorForm{id: id, typ: cur.Type, values: formValues(r.PostForm),
 		errors: parseErrs, formErr: h.formatter(r).t("form.fix_errors"), secrets: storedSecrets(stored),
-		secretRows: secretRows(r.PostForm, stored.Secrets)})
+		secretRows: secretRows(r.PostForm, stored.Secrets), channels: ticked})
 }
 
 // keepSecrets keeps stored secrets the form left empty: they are never sent to the browser.
@@ -486,7 +514,8 @@ func keepSecrets(spec *monitor.Spec, stored monitor.Spec) {
 // monitorTest runs the form's check once without saving it and shows the form again.
 func (h *Handler) monitorTest(w http.ResponseWriter, r *http.Request) {
 	spec, parseErrs := specFromForm(r.PostForm)
-	fm := monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm)}
+	ticked, _ := tickedChannels(r.PostForm)
+	fm := monitorForm{isNew: true, typ: formType(spec), values: formValues(r.PostForm), channels: ticked}
 	var storedBrowserSecrets map[string]string
 	if id, err := strconv.ParseInt(r.PostForm.Get("id"), 10, 64); err == nil && id > 0 {
 		if cur, err := h.monitors.Get(r.Context(), orgOf(r), id); err == nil {

@@ -1,0 +1,11 @@
+ALTER TABLE delivery_attempts DROP COLUMN retry_after_ms;
+ALTER TABLE incidents DROP COLUMN reminders;
+DROP INDEX monitor_state_flapping;
+ALTER TABLE monitor_state DROP COLUMN cert_alerted_expiry;
+ALTER TABLE monitor_state DROP COLUMN flapping_since;
+ALTER TABLE monitors DROP COLUMN flap_window_ms;
+ALTER TABLE monitors DROP COLUMN flap_changes;
+ALTER TABLE monitors DROP COLUMN remind_every_ms;
+ALTER TABLE monitors DROP COLUMN cert_alert_days;
+ALTER TABLE monitors DROP COLUMN alert_late;
+ALTER TABLE monitors DROP COLUMN alert_degraded;
