@@ -77,7 +77,7 @@ var enums = map[reflect.Type]func() []string{
 	reflect.TypeFor[monitor.Outcome](): func() []string { return []string{"up", "degraded", "down"} },
 	reflect.TypeFor[monitor.ErrorClass](): func() []string {
 		return []string{"dns", "refused", "timeout", "network", "tls", "cert", "status", "assertion", "latency",
-			"redirect", "protocol", "internal", "browser", "step", "script", "request"}
+			"redirect", "protocol", "internal", "browser", "step", "script", "request", "missed", "job_failed"}
 	},
 	reflect.TypeFor[alert.Type]():      channelTypeNames,
 	reflect.TypeFor[heartbeat.Kind]():  func() []string { return []string{"success", "start", "fail", "log", "exit"} },
