@@ -484,7 +484,9 @@ var tagDescriptions = map[string]string{
 	"tokens":   "API tokens of the organization.",
 	"incidents": "Outages of monitors (opened when one goes down, resolved when it comes back) and incidents declared by hand; " +
 		"acknowledge, comment, resolve, and public updates for status pages.",
-	"pages": "Public status pages and their components.",
+	"pages":        "Public status pages and their components.",
+	"channels":     "Where alerts go: e-mail, webhook, Slack, Discord, Teams, Telegram, ntfy.",
+	"maintenances": "Maintenance windows: no incidents or alerts for the monitors they cover while active.",
 }
 
 // operation describes one route.
