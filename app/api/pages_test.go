@@ -125,6 +125,7 @@ func TestPagesAPI(t *testing.T) {
 			{"unknown monitor", `{"slug": "b", "title": "x", "components": [{"name": "a", "monitor_id": 999}]}`, 422, "validation_failed", "components[0].monitor_id"},
 			{"wrong type", `{"slug": "b", "title": 5}`, 422, "validation_failed", "title"},
 			{"unknown key", `{"slug": "b", "title": "x", "colour": "red"}`, 400, "unknown_field", "colour"},
+			{"unknown component key", `{"slug": "b", "title": "x", "components": [{"name": "a", "colour": "red"}]}`, 422, "validation_failed", "components"},
 			{"not JSON", `slug=b`, 400, "invalid_json", ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
