@@ -103,7 +103,9 @@ func objectOf(body []byte) (map[string]json.RawMessage, error) {
 func blame(raw map[string]json.RawMessage, t reflect.Type, err error) (field, msg string) {
 	for _, k := range sortedKeys(raw) {
 		one, _ := json.Marshal(map[string]json.RawMessage{k: raw[k]})
-		kerr := json.Unmarshal(one, reflect.New(t).Interface())
+		dec := json.NewDecoder(bytes.NewReader(one))
+		dec.DisallowUnknownFields() // an unknown key in a nested object blames its parent's
+		kerr := dec.Decode(reflect.New(t).Interface())
 		if kerr == nil {
 			continue
 		}

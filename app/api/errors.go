@@ -8,8 +8,10 @@ import (
 	"net/http"
 
 	"statusthing/app/auth"
+	"statusthing/app/incident"
 	"statusthing/app/monitor"
 	"statusthing/app/monitoring"
+	"statusthing/app/statuspage"
 )
 
 // Error codes of the JSON API: stable strings clients can branch on (the messages are for
@@ -71,9 +73,19 @@ func notFound(what string) *apiError {
 
 // validation converts a monitor's validation error: every field, the first one on top.
 func validation(ve *monitor.ValidationError) *apiError {
-	e := &apiError{Status: http.StatusUnprocessableEntity, Code: codeValidation, Message: "invalid monitor"}
-	for _, f := range ve.Fields {
-		e.Fields = append(e.Fields, fieldError{Field: f.Field, Message: f.Message})
+	return fieldsError("invalid monitor", ve.Fields, nil)
+}
+
+// fieldsError is a 422 naming every refused field, the first one on top; rename (if not
+// nil) turns a domain field name into the key the client sent.
+func fieldsError(what string, fields []monitor.FieldError, rename func(string) string) *apiError {
+	e := &apiError{Status: http.StatusUnprocessableEntity, Code: codeValidation, Message: what}
+	for _, f := range fields {
+		name := f.Field
+		if rename != nil {
+			name = rename(name)
+		}
+		e.Fields = append(e.Fields, fieldError{Field: name, Message: f.Message})
 	}
 	if len(e.Fields) > 0 {
 		e.Field = e.Fields[0].Field
@@ -115,10 +127,16 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	var ve *monitor.ValidationError
 	var av *auth.ValidationError
+	var pe *statuspage.Error
+	var de *incident.DraftError
 	switch {
 	case errors.As(err, &ae):
 	case errors.As(err, &ve):
 		ae = validation(ve)
+	case errors.As(err, &pe):
+		ae = fieldsError("invalid status page", pe.Fields, nil)
+	case errors.As(err, &de):
+		ae = fieldsError("invalid incident", de.Fields, nil)
 	case errors.As(err, &av):
 		field := av.Field
 		if field == "expires" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"statusthing/app/alert"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"statusthing/app/heartbeat"
 	"statusthing/app/incident"
 	"statusthing/app/monitor"
+	"statusthing/app/statuspage"
 )
 
 // The OpenAPI 3.1 document is built from the route table (operations) and from the Go types
@@ -42,6 +44,14 @@ var schemaTypes = map[string]reflect.Type{
 	"ChannelTest":      reflect.TypeFor[channelTestJSON](),
 	"Maintenance":      reflect.TypeFor[maintenanceJSON](),
 	"MaintenanceInput": reflect.TypeFor[maintenanceInput](),
+
+	"IncidentUpdate":      reflect.TypeFor[incidentUpdateJSON](),
+	"IncidentDeclaration": reflect.TypeFor[declareInput](),
+	"IncidentUpdateInput": reflect.TypeFor[updateInput](),
+	"Page":                reflect.TypeFor[pageJSON](),
+	"PageInput":           reflect.TypeFor[pageInput](),
+	"Component":           reflect.TypeFor[componentJSON](),
+	"ComponentInput":      reflect.TypeFor[componentInput](),
 }
 
 // pageTypes are the list answers, by the name of their item schema.
@@ -54,6 +64,10 @@ var pageTypes = map[string]reflect.Type{
 	"Incident":    reflect.TypeFor[page[incidentJSON]](),
 	"Channel":     reflect.TypeFor[page[channelJSON]](),
 	"Maintenance": reflect.TypeFor[page[maintenanceJSON]](),
+
+	"IncidentUpdate": reflect.TypeFor[page[incidentUpdateJSON]](),
+	"Page":           reflect.TypeFor[page[pageJSON]](),
+	"Component":      reflect.TypeFor[page[componentJSON]](),
 }
 
 // enums are the values of the named string types.
@@ -63,7 +77,7 @@ var enums = map[reflect.Type]func() []string{
 	reflect.TypeFor[monitor.Outcome](): func() []string { return []string{"up", "degraded", "down"} },
 	reflect.TypeFor[monitor.ErrorClass](): func() []string {
 		return []string{"dns", "refused", "timeout", "network", "tls", "cert", "status", "assertion", "latency",
-			"redirect", "protocol", "internal", "browser", "step", "script", "request"}
+			"redirect", "protocol", "internal", "browser", "step", "script", "request", "missed", "job_failed"}
 	},
 	reflect.TypeFor[alert.Type]():      channelTypeNames,
 	reflect.TypeFor[heartbeat.Kind]():  func() []string { return []string{"success", "start", "fail", "log", "exit"} },
@@ -72,6 +86,18 @@ var enums = map[reflect.Type]func() []string{
 	reflect.TypeFor[incident.EventKind](): func() []string {
 		return []string{"opened", "state_change", "acknowledged", "unacknowledged", "comment", "resolved"}
 	},
+	reflect.TypeFor[incident.Impact]():       func() []string { return stringsOf(incident.Impacts()) },
+	reflect.TypeFor[incident.UpdateStatus](): func() []string { return stringsOf(incident.UpdateStatuses()) },
+	reflect.TypeFor[statuspage.Status]():     func() []string { return stringsOf(statuspage.Statuses()) },
+}
+
+// stringsOf converts the values of a string type.
+func stringsOf[S ~string](values []S) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // descriptions of JSON keys, by "Schema.key" or, for every schema, by "key".
@@ -134,26 +160,83 @@ var descriptions = map[string]string{
 	"TrendBucket.uptime":             "ups / checks (degraded checks count as up).",
 	"TrendBucket.p95_latency_ms": "1m: exact (nearest rank). 1h, 1d: estimated from a latency histogram " +
 		"(within one histogram bucket of the truth).",
-	"Token.active":               "Neither revoked nor expired.",
-	"Token.prefix":               "The secret's first characters, to tell tokens apart.",
-	"CreatedToken.token":         "The secret, shown this once only: send it as Authorization: Bearer <token>.",
-	"TokenInput.scope":           "read: GET only. write: everything.",
-	"TokenInput.expires_at":      "When the token stops working (default: never).",
-	"TokenInput.expires_in":      `Alternative to expires_at: a lifetime such as "720h".`,
-	"Incident.cause":             "Error class of the check that opened it; absent when unknown.",
-	"Incident.message":           "Why it opened.",
-	"Incident.acknowledged_by":   "Who acknowledged it: a user's e-mail or token:<name>.",
-	"Incident.resolved_at":       "Null while open.",
-	"Incident.duration_ms":       "How long it lasted, or has lasted so far while open.",
-	"IncidentEvent.actor":        "A user's e-mail or token:<name>; null for statusthing itself.",
-	"IncidentDetail.seen_before": "The monitor's incidents with the same cause in the 30 days before this one: count, mean time to resolve, the latest few.",
-	"CommentInput.text":          "1 to 5000 characters.",
-	"next_cursor":                "Pass as cursor to get the next page; null on the last page.",
+	"Token.active":                      "Neither revoked nor expired.",
+	"Token.prefix":                      "The secret's first characters, to tell tokens apart.",
+	"CreatedToken.token":                "The secret, shown this once only: send it as Authorization: Bearer <token>.",
+	"TokenInput.scope":                  "read: GET only. write: everything.",
+	"TokenInput.expires_at":             "When the token stops working (default: never).",
+	"TokenInput.expires_in":             `Alternative to expires_at: a lifetime such as "720h".`,
+	"Incident.cause":                    "Error class of the check that opened it; absent when unknown.",
+	"Incident.message":                  "Why it opened.",
+	"Incident.acknowledged_by":          "Who acknowledged it: a user's e-mail or token:<name>.",
+	"Incident.resolved_at":              "Null while open.",
+	"Incident.duration_ms":              "How long it lasted, or has lasted so far while open.",
+	"IncidentEvent.actor":               "A user's e-mail or token:<name>; null for statusthing itself.",
+	"IncidentDetail.seen_before":        "The monitor's incidents with the same cause in the 30 days before this one: count, mean time to resolve, the latest few.",
+	"CommentInput.text":                 "1 to 5000 characters.",
+	"Incident.monitor_id":               "The monitor whose going down opened it; null for an incident declared by hand.",
+	"Incident.monitor_name":             "Null for an incident declared by hand.",
+	"Incident.impact":                   "How bad it is for status page visitors (the pages' indicator and bars).",
+	"Incident.public":                   "Shown on the status pages of its components: declared incidents always, a monitor's once an update is posted.",
+	"Incident.component_ids":            "The status page components it affects (none while not public).",
+	"IncidentDetail.updates":            "Public updates, newest first.",
+	"IncidentUpdate.actor":              "Who posted it: a user's e-mail or token:<name> (never shown publicly); null for statusthing itself.",
+	"IncidentUpdate.message":            "Shown on the status pages.",
+	"IncidentDeclaration.title":         "Required; at most 200 characters.",
+	"IncidentDeclaration.impact":        "Default none.",
+	"IncidentDeclaration.component_ids": "Components of the organization's status pages; the pages show the incident.",
+	"IncidentDeclaration.status":        "Of the first update; default investigating.",
+	"IncidentDeclaration.message":       "The first update, for visitors: 1 to 5000 characters.",
+	"IncidentUpdateInput.status":        "Default investigating; resolved resolves the incident.",
+	"IncidentUpdateInput.message":       "1 to 5000 characters.",
+	"IncidentUpdateInput.title":         "A new title (at most 200 characters); absent keeps it.",
+	"IncidentUpdateInput.impact":        "A new impact; absent keeps it.",
+	"IncidentUpdateInput.component_ids": "Replaces the affected components; absent keeps them, [] removes them all.",
+
+	"Page.slug":                       "The page is served at /status/<slug>.",
+	"Page.custom_domain":              "A host name that serves this page at /; null if none.",
+	"Page.locale":                     "Language of the page: en or fr.",
+	"Page.default":                    "Served at / of the instance (one page at most).",
+	"Page.public":                     "false: only logged-in users of the organization see it.",
+	"Page.collapsed_groups":           "Groups shown folded (visitors can open them).",
+	"Page.url":                        "The page's public URL.",
+	"Page.components":                 "In the order the page shows them.",
+	"PageInput.slug":                  "Required: lower-case letters, digits and dashes, at most 64; unique on the instance.",
+	"PageInput.title":                 "Required; at most 100 characters.",
+	"PageInput.description":           "At most 1000 characters.",
+	"PageInput.custom_domain":         "A host name such as status.example.com (no scheme, port or path), unique on the instance.",
+	"PageInput.locale":                "en or fr (default en).",
+	"PageInput.default":               "Serve this page at / of the instance (the page that was is no longer).",
+	"PageInput.public":                "Default true; false: only logged-in users of the organization see it.",
+	"PageInput.collapsed_groups":      "Names of groups shown folded.",
+	"PageInput.components":            "The page's components, in order (at most 200); in a patch, the whole new list.",
+	"PageInput.id":                    "Read-only: ignored.",
+	"PageInput.has_logo":              "Read-only: ignored (see putPageLogo).",
+	"PageInput.url":                   "Read-only: ignored.",
+	"PageInput.created_at":            "Read-only: ignored.",
+	"PageInput.updated_at":            "Read-only: ignored.",
+	"Component.group":                 "Components of the same group are shown together; empty: ungrouped.",
+	"Component.monitor_id":            "The monitor it follows; null for a component whose status is set by hand.",
+	"Component.status":                "The hand-set status (operational for a component bound to a monitor).",
+	"Component.effective_status":      "What visitors see now: for a bound component, from its monitor's status and maintenance windows; otherwise status.",
+	"Component.show_response_time":    "Show a 24-hour response time chart (bound components).",
+	"Component.position":              "Its place on the page, from 0.",
+	"ComponentInput.id":               "In a page's components: keeps this existing component (and its incidents); absent: a new one. Ignored by the component operations.",
+	"ComponentInput.name":             "Required; at most 100 characters.",
+	"ComponentInput.group":            "At most 100 characters.",
+	"ComponentInput.description":      "At most 1000 characters.",
+	"ComponentInput.monitor_id":       "A monitor of the organization whose status the component follows.",
+	"ComponentInput.status":           "Only for a component without a monitor (default operational).",
+	"ComponentInput.position":         "Component operations only: where to put it, from 0 (past the end or absent: last). In a page's components the array's order is the order.",
+	"ComponentInput.effective_status": "Read-only: ignored.",
+	"next_cursor":                     "Pass as cursor to get the next page; null on the last page.",
 }
 
-// readOnly are the keys of monitorJSON set by statusthing.
+// readOnly are the keys of input schemas set by statusthing (accepted and ignored).
 var readOnly = map[string]bool{"Monitor.id": true, "Monitor.status": true, "Monitor.status_since": true,
-	"Monitor.last_checked_at": true, "Monitor.ping_url": true}
+	"Monitor.last_checked_at": true, "Monitor.ping_url": true,
+	"PageInput.id": true, "PageInput.has_logo": true, "PageInput.url": true, "PageInput.created_at": true,
+	"PageInput.updated_at": true, "ComponentInput.effective_status": true}
 
 type schemaGen struct {
 	refs map[reflect.Type]string // types with a component of their own
@@ -266,24 +349,25 @@ func enumSchema(values []string) map[string]any {
 	return map[string]any{"type": "string", "enum": vs}
 }
 
-// patchSchema is the merge patch of a monitor: any of its writable keys, null resetting one.
-func patchSchema(monitorSchema map[string]any) map[string]any {
+// patchSchema is the merge patch of a resource (schema, named of): any of its writable keys
+// but skip, null resetting one.
+func patchSchema(schema map[string]any, of string, skip ...string) map[string]any {
 	props := map[string]any{}
-	for k, v := range monitorSchema["properties"].(map[string]any) {
+	for k, v := range schema["properties"].(map[string]any) {
 		s := v.(map[string]any)
-		if s["readOnly"] == true {
+		if s["readOnly"] == true || slices.Contains(skip, k) {
 			continue
 		}
 		props[k] = map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
 	}
 	return map[string]any{"type": "object", "properties": props, "additionalProperties": false,
-		"description": "A JSON merge patch (RFC 7386) of a Monitor: keys set replace, null resets a key to its default."}
+		"description": "A JSON merge patch (RFC 7386) of a " + of + ": keys set replace, null resets a key to its default."}
 }
 
 func errorSchema() map[string]any {
 	codes := []string{codeInvalidJSON, codeUnknownField, codeInvalidParameter, codeInvalidCursor, codeUnauthorized,
 		codeInsufficient, codeNotFound, codeMethodNotAllowed, codeManaged, codeNotProbed, codePaused, codeTooLarge,
-		codeMediaType, codeValidation, codeInternal}
+		codeMediaType, codeValidation, codeInternal, codeIncidentResolved}
 	fe := map[string]any{"type": "object", "required": []any{"field", "message"}, "properties": map[string]any{
 		"field": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}
 	return map[string]any{"type": "object", "required": []any{"error"}, "properties": map[string]any{
@@ -311,8 +395,8 @@ var errorResponses = map[int]struct{ name, desc string }{
 	403: {"Forbidden", "A read-only token on a write."},
 	404: {"NotFound", "No such resource in the token's organization."},
 	409: {"Conflict", "The resource's state forbids it (config-managed monitor, heartbeat check, paused monitor, resolved incident)."},
-	413: {"TooLarge", "The body is over 1 MiB."},
-	415: {"UnsupportedMediaType", "The body is not JSON."},
+	413: {"TooLarge", "The body is over 1 MiB (a logo: over 256 KB)."},
+	415: {"UnsupportedMediaType", "The body is not JSON (a logo: not one of the image types)."},
 	422: {"Unprocessable", "A value was refused; error.field names it, error.fields lists every one."},
 	500: {"InternalError", "Something failed on the server; details are in its log."},
 }
@@ -329,7 +413,9 @@ func (h *Handler) buildOpenAPI(table []route) []byte {
 	for name, t := range schemaTypes {
 		schemas[name] = g.schema(t, name)
 	}
-	schemas["MonitorPatch"] = patchSchema(schemas["Monitor"].(map[string]any))
+	schemas["MonitorPatch"] = patchSchema(schemas["Monitor"].(map[string]any), "Monitor")
+	schemas["PagePatch"] = patchSchema(schemas["PageInput"].(map[string]any), "Page")
+	schemas["ComponentPatch"] = patchSchema(schemas["ComponentInput"].(map[string]any), "Component", "id")
 	for item, t := range pageTypes {
 		schemas[item+"Page"] = g.schema(t, item+"Page")
 	}
@@ -367,7 +453,8 @@ func (h *Handler) buildOpenAPI(table []route) []byte {
 		"info": map[string]any{
 			"title":   "statusthing API",
 			"version": "1",
-			"description": "Monitors, their history and API tokens of one organization: the token's. " +
+			"description": "Monitors, their history, incidents, maintenance windows, alert channels, status pages and " +
+				"API tokens of one organization: the token's. " +
 				"Send Authorization: Bearer <token> (create one with `statusthing token create`). " +
 				"Lists are pages of {items, next_cursor}, newest first for histories; pass next_cursor back as cursor. " +
 				"Errors are {error: {code, message, field}}. Unknown JSON keys and query parameters are refused.",
@@ -391,11 +478,15 @@ func (h *Handler) buildOpenAPI(table []route) []byte {
 }
 
 var tagDescriptions = map[string]string{
-	"meta":      "About the API itself.",
-	"monitors":  "Monitors of every type: http, tcp, dns, tls, browser, heartbeat.",
-	"history":   "What monitors recorded: results, pings, status changes, trends.",
-	"tokens":    "API tokens of the organization.",
-	"incidents": "Outages of monitors: opened when one goes down, resolved when it comes back; acknowledge, comment, resolve.",
+	"meta":     "About the API itself.",
+	"monitors": "Monitors of every type: http, tcp, dns, tls, browser, heartbeat.",
+	"history":  "What monitors recorded: results, pings, status changes, trends.",
+	"tokens":   "API tokens of the organization.",
+	"incidents": "Outages of monitors (opened when one goes down, resolved when it comes back) and incidents declared by hand; " +
+		"acknowledge, comment, resolve, and public updates for status pages.",
+	"pages":        "Public status pages and their components.",
+	"channels":     "Where alerts go: e-mail, webhook, Slack, Discord, Teams, Telegram, ntfy.",
+	"maintenances": "Maintenance windows: no incidents or alerts for the monitors they cover while active.",
 }
 
 // operation describes one route.
@@ -410,8 +501,11 @@ func (h *Handler) operation(rt route) map[string]any {
 	params := []any{}
 	for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
 		desc := "The resource's id."
-		if m[1] == "rid" {
+		switch m[1] {
+		case "rid":
 			desc = "The result's id."
+		case "cid":
+			desc = "The component's id."
 		}
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
 			"description": desc, "schema": map[string]any{"type": "integer", "format": "int64", "minimum": 1}})
@@ -445,6 +539,14 @@ func (h *Handler) operation(rt route) map[string]any {
 			"content": map[string]any{bodyType: map[string]any{"schema": ref(rt.Body)}}}
 		errs = append(errs, 413, 415, 422)
 	}
+	if len(rt.Upload) > 0 {
+		content := map[string]any{}
+		for _, mt := range rt.Upload {
+			content[mt] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+		}
+		op["requestBody"] = map[string]any{"required": true, "content": content}
+		errs = append(errs, 413, 415, 422)
+	}
 	responses := map[string]any{}
 	ok := map[string]any{"description": rt.Summary}
 	switch {
@@ -461,8 +563,8 @@ func (h *Handler) operation(rt route) map[string]any {
 	case rt.Result != "":
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.Result)}}
 	}
-	if rt.Status == 201 && strings.HasPrefix(rt.Path, "/monitors") {
-		ok["headers"] = map[string]any{"Location": map[string]any{"description": "The new monitor's URL.",
+	if rt.Created != "" {
+		ok["headers"] = map[string]any{"Location": map[string]any{"description": rt.Created,
 			"schema": map[string]any{"type": "string"}}}
 	}
 	responses[strconv.Itoa(rt.Status)] = ok

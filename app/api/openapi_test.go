@@ -72,7 +72,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	for p, op := range ops {
 		method, path, _ := strings.Cut(p, " ")
 		methods[path] = append(methods[path], method)
-		url := strings.NewReplacer("{id}", "1", "{rid}", "1").Replace(path)
+		url := strings.NewReplacer("{id}", "1", "{rid}", "1", "{cid}", "1").Replace(path)
 		want := http.StatusUnauthorized
 		if sec, ok := op["security"].([]any); ok && len(sec) == 0 {
 			want = http.StatusOK
@@ -104,7 +104,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 		}
 	}
 	for path, ms := range methods {
-		url := strings.NewReplacer("{id}", "1", "{rid}", "1").Replace(path)
+		url := strings.NewReplacer("{id}", "1", "{rid}", "1", "{cid}", "1").Replace(path)
 		allow := slices.Clone(ms)
 		if slices.Contains(allow, "GET") {
 			allow = append(allow, "HEAD")
@@ -156,6 +156,23 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 	e.clk.Advance(time.Minute)
 	id := strconv.FormatInt(web.ID, 10)
 	hid := strconv.FormatInt(hb.ID, 10)
+	pg := e.createPage(`{"slug": "acme", "title": "Acme", "custom_domain": "status.example.com", "collapsed_groups": ["B"],
+		"components": [{"name": "Web", "monitor_id": ` + id + `, "show_response_time": true}, {"name": "Chat", "group": "B"}]}`)
+	pid := strconv.FormatInt(pg.ID, 10)
+	cid := strconv.FormatInt(pg.Components[1].ID, 10)
+	var declared incidentView
+	e.json("POST", "/api/v1/incidents", e.write, `{"title": "Chat down", "impact": "major", "component_ids": [`+cid+`], "message": "m"}`,
+		http.StatusCreated, &declared)
+	iid := strconv.FormatInt(declared.ID, 10)
+	var ch struct{ ID int64 }
+	e.json("POST", "/api/v1/channels", e.write, `{"name": "hook", "type": "webhook", "settings": {"url": "https://hooks.example.com/x", "secret": "s"}}`,
+		http.StatusCreated, &ch)
+	chid := strconv.FormatInt(ch.ID, 10)
+	var mw struct{ ID int64 }
+	e.json("POST", "/api/v1/maintenances", e.write, `{"title": "m", "cron": "0 3 * * *", "duration_ms": 60000}`, http.StatusCreated, &mw)
+	mid := strconv.FormatInt(mw.ID, 10)
+	png := "\x89PNG\r\n\x1a\n...."
+	validated := map[string]bool{}
 	for _, c := range []struct {
 		method, path, body, schema string
 	}{
@@ -173,8 +190,30 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 		{"GET", "/api/v1/monitors/999", "", "Error"},
 		{"POST", "/api/v1/monitors", `{"name": ""}`, "Error"},
 		{"GET", "/api/v1/openapi.json", "", "OpenAPI"},
+		{"GET", "/api/v1/monitors/" + id, "", "Monitor"},
+		{"GET", "/api/v1/incidents", "", "IncidentPage"},
+		{"GET", "/api/v1/incidents/" + iid, "", "IncidentDetail"},
+		{"POST", "/api/v1/incidents", `{"title": "t", "message": "m"}`, "IncidentDetail"},
+		{"POST", "/api/v1/incidents/" + iid + "/updates", `{"status": "identified", "message": "m", "impact": "minor"}`, "IncidentDetail"},
+		{"GET", "/api/v1/incidents/" + iid + "/updates", "", "IncidentUpdatePage"},
+		{"POST", "/api/v1/incidents/" + iid + "/updates", `{"status": "bogus", "message": ""}`, "Error"},
+		{"POST", "/api/v1/incidents/" + iid + "/acknowledge", "", "IncidentDetail"},
+		{"GET", "/api/v1/channels", "", "ChannelPage"},
+		{"GET", "/api/v1/channels/" + chid, "", "Channel"},
+		{"POST", "/api/v1/channels/" + chid + "/test", "", "ChannelTest"},
+		{"GET", "/api/v1/maintenances", "", "MaintenancePage"},
+		{"GET", "/api/v1/maintenances/" + mid, "", "Maintenance"},
+		{"GET", "/api/v1/pages", "", "PagePage"},
+		{"GET", "/api/v1/pages/" + pid, "", "Page"},
+		{"PATCH", "/api/v1/pages/" + pid, `{"description": "d"}`, "Page"},
+		{"GET", "/api/v1/pages/" + pid + "/components", "", "ComponentPage"},
+		{"GET", "/api/v1/pages/" + pid + "/components/" + cid, "", "Component"},
+		{"PATCH", "/api/v1/pages/" + pid + "/components/" + cid, `{"position": 0}`, "Component"},
+		{"POST", "/api/v1/pages/" + pid + "/components", `{"name": "New"}`, "Component"},
+		{"POST", "/api/v1/pages", `{"slug": "Bad slug"}`, "Error"},
 	} {
 		a := e.do(c.method, c.path, e.write, c.body)
+		validated[c.schema] = true
 		var v any
 		if err := json.Unmarshal([]byte(a.Body), &v); err != nil {
 			t.Fatalf("%s %s: %v", c.method, c.path, err)
@@ -183,6 +222,30 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 			t.Errorf("%s %s against %s: %s\n%s", c.method, c.path, c.schema, problem, a.Body)
 		}
 	}
+	a := e.do("PUT", "/api/v1/pages/"+pid+"/logo", e.write, png, "Content-Type", "image/png")
+	var logoAnswer any
+	if err := json.Unmarshal([]byte(a.Body), &logoAnswer); err != nil || a.Status != http.StatusOK {
+		t.Fatalf("logo: %d %s", a.Status, a.Body)
+	}
+	for _, problem := range validate(doc, ref("Page"), logoAnswer, "$") {
+		t.Errorf("PUT logo against Page: %s", problem)
+	}
+
+	// Every schema an operation answers with was held against a real answer above.
+	for p, op := range operations(doc) {
+		for status, resp := range op["responses"].(map[string]any) {
+			content, _ := resp.(map[string]any)["content"].(map[string]any)
+			js, _ := content["application/json"].(map[string]any)
+			if js == nil || !strings.HasPrefix(status, "2") {
+				continue
+			}
+			name := strings.TrimPrefix(js["schema"].(map[string]any)["$ref"].(string), "#/components/schemas/")
+			if !validated[name] {
+				t.Errorf("%s answers %s, which no case of this test validates", p, name)
+			}
+		}
+	}
+
 	// Request bodies too: a GET answer is a valid PUT body, and PATCH takes any subset.
 	var m any
 	e.json("GET", "/api/v1/monitors/"+id, e.read, "", http.StatusOK, &m)
@@ -194,6 +257,29 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 	}
 	if len(validate(doc, ref("MonitorPatch"), map[string]any{"id": 3}, "$")) == 0 {
 		t.Error("MonitorPatch accepts the read-only id")
+	}
+	// A page's GET answer can be sent back as a creation body; patches take writable keys.
+	var pageAnswer any
+	e.json("GET", "/api/v1/pages/"+pid, e.read, "", http.StatusOK, &pageAnswer)
+	for _, problem := range validate(doc, ref("PageInput"), pageAnswer, "$") {
+		t.Errorf("page as PageInput: %s", problem)
+	}
+	for _, c := range []struct {
+		schema string
+		body   map[string]any
+		ok     bool
+	}{
+		{"PagePatch", map[string]any{"title": "x", "custom_domain": nil, "components": []any{map[string]any{"id": 1.0, "name": "a"}}}, true},
+		{"PagePatch", map[string]any{"url": "x"}, false},
+		{"ComponentPatch", map[string]any{"name": "x", "monitor_id": nil, "position": 2.0}, true},
+		{"ComponentPatch", map[string]any{"id": 3.0}, false},
+		{"IncidentDeclaration", map[string]any{"title": "t", "message": "m", "impact": "critical", "component_ids": []any{1.0}}, true},
+		{"IncidentDeclaration", map[string]any{"title": "t", "message": "m", "impact": "huge"}, false},
+		{"IncidentUpdateInput", map[string]any{"status": "resolved", "message": "m"}, true},
+	} {
+		if problems := validate(doc, ref(c.schema), c.body, "$"); (len(problems) == 0) != c.ok {
+			t.Errorf("%s %v: problems %v, want ok %v", c.schema, c.body, problems, c.ok)
+		}
 	}
 }
 

@@ -36,9 +36,13 @@ type route struct {
 	Body    string // component schema of the request body; "" for none
 	// BodyType is the body's media type (default application/json).
 	BodyType string
-	Status   int    // success status
-	Result   string // component schema of the answer; "" for none
-	List     bool   // the answer is a page of Result
+	// Upload lists the media types of a raw (binary) body, instead of Body.
+	Upload []string
+	// Created describes the Location header of a 201 (the new resource's URL), if any.
+	Created string
+	Status  int    // success status
+	Result  string // component schema of the answer; "" for none
+	List    bool   // the answer is a page of Result
 	// Binary lists the media types of an answer that is not JSON (an image), instead of Result.
 	Binary   []string
 	Conflict bool // may answer 409
@@ -79,7 +83,7 @@ func (h *Handler) apiTable() []route {
 		{Method: "POST", Path: "/monitors", ID: "createMonitor", Tag: "monitors", Summary: "Create a monitor",
 			Doc: "Takes the keys of a [[monitors]] block of the configuration file (alert options included). Unset keys " +
 				"take their defaults. channel_ids attaches alert channels (ids of GET /channels); default channels alert anyway.",
-			Body: "Monitor", Status: 201, Result: "Monitor", run: h.createMonitor},
+			Body: "Monitor", Status: 201, Result: "Monitor", Created: "The new monitor's URL.", run: h.createMonitor},
 		{Method: "GET", Path: "/monitors/{id}", ID: "getMonitor", Tag: "monitors", Summary: "Get a monitor",
 			Doc:    "Its spec (secrets masked), status and, for heartbeats, ping URL.",
 			Status: 200, Result: "Monitor", run: h.getMonitor},
@@ -134,12 +138,19 @@ func (h *Handler) apiTable() []route {
 			Status: 200, Result: "Trend", run: h.getTrend},
 
 		{Method: "GET", Path: "/incidents", ID: "listIncidents", Tag: "incidents", Summary: "List incidents",
-			Doc: "Incidents of the token's organization, newest first. An incident opens when a monitor goes down and " +
-				"resolves when it comes back up. from/to bound the opening time.",
+			Doc: "Incidents of the token's organization, newest first: those opened when a monitor went down (resolved " +
+				"when it comes back up) and those declared by hand (monitor_id null). from/to bound the opening time.",
 			Query: listParams(
 				param{"status", "Only incidents with this status (open excludes acknowledged ones).", enumSchema(incidentStatusNames())},
 				param{"monitor", "Only incidents of this monitor (its id).", map[string]any{"type": "integer", "format": "int64", "minimum": 1}}),
 			Status: 200, Result: "Incident", List: true, run: h.listIncidents},
+		{Method: "POST", Path: "/incidents", ID: "declareIncident", Tag: "incidents", Summary: "Declare an incident",
+			Doc: "Opens a public incident by hand, not tied to a monitor: title, impact (none, minor, major, critical; " +
+				"default none), the affected components (component_ids: components of the organization's status pages, " +
+				"which show it) and the first public update (status, default investigating, and message). It stays open " +
+				"until an update with status resolved, or resolveIncident. Refused values answer 422 naming the key.",
+			Body: "IncidentDeclaration", Status: 201, Result: "IncidentDetail", Created: "The new incident's URL.",
+			run: h.declareIncident},
 		{Method: "GET", Path: "/incidents/{id}", ID: "getIncident", Tag: "incidents", Summary: "Get an incident",
 			Doc:    "With its timeline (events, oldest first) and seen_before: the monitor's incidents with the same cause in the 30 days before it.",
 			Status: 200, Result: "IncidentDetail", run: h.getIncident},
@@ -157,6 +168,63 @@ func (h *Handler) apiTable() []route {
 		{Method: "POST", Path: "/incidents/{id}/comments", ID: "commentIncident", Tag: "incidents", Summary: "Comment on an incident",
 			Doc:  "Adds a comment (1 to 5000 characters) to the timeline, with the token as actor (token:<name>).",
 			Body: "CommentInput", Status: 201, Result: "IncidentDetail", run: h.commentIncident},
+		{Method: "GET", Path: "/incidents/{id}/updates", ID: "listIncidentUpdates", Tag: "incidents", Summary: "List an incident's public updates",
+			Doc: "What status page visitors read of the incident, newest first. An incident opened by a monitor has none " +
+				"until someone posts one.",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "IncidentUpdate", List: true, run: h.listUpdates},
+		{Method: "POST", Path: "/incidents/{id}/updates", ID: "postIncidentUpdate", Tag: "incidents", Summary: "Post a public update",
+			Doc: "Adds an update (status: investigating, identified, monitoring or resolved, default investigating; message) " +
+				"for status page visitors, with the token as actor. title, impact and component_ids, when given, change " +
+				"what the pages show of the incident (component_ids replaces the affected components; [] removes them all). " +
+				"The first update of an incident opened by a monitor publishes it, on the components bound to that monitor " +
+				"unless component_ids names others. Status resolved resolves an open incident, as resolveIncident does.",
+			Body: "IncidentUpdateInput", Status: 201, Result: "IncidentDetail", run: h.postUpdate},
+
+		{Method: "GET", Path: "/pages", ID: "listPages", Tag: "pages", Summary: "List status pages",
+			Doc:   "Status pages of the token's organization with their components, oldest first (by id).",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "Page", List: true, run: h.listPages},
+		{Method: "POST", Path: "/pages", ID: "createPage", Tag: "pages", Summary: "Create a status page",
+			Doc: "slug (the page is served at /status/<slug>) and title are required; locale defaults to en, public to " +
+				"true. components, in the order shown, may be given at once (or added later). A slug or custom_domain " +
+				"another page has, or a monitor_id that is not the organization's, answers 422 naming the key " +
+				"(components[i].monitor_id). default: the page is served at / of the instance (one page at most).",
+			Body: "PageInput", Status: 201, Result: "Page", Created: "The new page's URL.", run: h.createPage},
+		{Method: "GET", Path: "/pages/{id}", ID: "getPage", Tag: "pages", Summary: "Get a status page",
+			Doc:    "With its components in order and each one's effective_status as visitors see it now.",
+			Status: 200, Result: "Page", run: h.getPage},
+		{Method: "PATCH", Path: "/pages/{id}", ID: "patchPage", Tag: "pages", Summary: "Change a status page",
+			Doc: "A JSON merge patch (RFC 7386) of the page: keys set replace, null resets to the default. components, " +
+				"when set, replaces the whole list: entries with the id of one of the page's components keep it (and " +
+				"the incidents linked to it), entries without an id are new, the components left out are deleted. To " +
+				"change one component, use the component operations.",
+			Body: "PagePatch", BodyType: "application/merge-patch+json", Status: 200, Result: "Page", run: h.patchPage},
+		{Method: "DELETE", Path: "/pages/{id}", ID: "deletePage", Tag: "pages", Summary: "Delete a status page",
+			Doc:    "With its components and logo; incidents stay.",
+			Status: 204, run: h.deletePage},
+		{Method: "PUT", Path: "/pages/{id}/logo", ID: "putPageLogo", Tag: "pages", Summary: "Set a status page's logo",
+			Doc: "The body is the image itself (PNG, JPEG, GIF or WebP; SVG is refused), at most 256 KB (413 beyond). " +
+				"Another Content-Type answers 415; a body that is not such an image, 422 naming logo.",
+			Upload: logoTypes, Status: 200, Result: "Page", run: h.putLogo},
+		{Method: "DELETE", Path: "/pages/{id}/logo", ID: "deletePageLogo", Tag: "pages", Summary: "Remove a status page's logo",
+			Doc:    "Removing a logo a page does not have changes nothing.",
+			Status: 204, run: h.deleteLogo},
+		{Method: "GET", Path: "/pages/{id}/components", ID: "listComponents", Tag: "pages", Summary: "List a page's components",
+			Doc:   "In the order the page shows them (position).",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "Component", List: true, run: h.listComponents},
+		{Method: "POST", Path: "/pages/{id}/components", ID: "createComponent", Tag: "pages", Summary: "Add a component to a page",
+			Doc: "name is required. monitor_id binds it to a monitor of the organization: its status follows the monitor's " +
+				"(and maintenance windows). Without one, status is set by hand (default operational). position (from 0) " +
+				"places it; default: last.",
+			Body: "ComponentInput", Status: 201, Result: "Component", Created: "The new component's URL.", run: h.createComponent},
+		{Method: "GET", Path: "/pages/{id}/components/{cid}", ID: "getComponent", Tag: "pages", Summary: "Get a component",
+			Status: 200, Result: "Component", run: h.getComponent},
+		{Method: "PATCH", Path: "/pages/{id}/components/{cid}", ID: "patchComponent", Tag: "pages", Summary: "Change a component",
+			Doc: "A JSON merge patch (RFC 7386) of the component: keys set replace, null resets to the default " +
+				"(monitor_id null: a manual component). position moves it (from 0; past the end: last).",
+			Body: "ComponentPatch", BodyType: "application/merge-patch+json", Status: 200, Result: "Component", run: h.patchComponent},
+		{Method: "DELETE", Path: "/pages/{id}/components/{cid}", ID: "deleteComponent", Tag: "pages", Summary: "Remove a component",
+			Doc:    "Incidents no longer show on the page through it.",
+			Status: 204, run: h.deleteComponent},
 
 		{Method: "GET", Path: "/channels", ID: "listChannels", Tag: "channels", Summary: "List alert channels",
 			Doc:   "Channels of the token's organization, oldest first (by id). Secret settings are masked (********).",
