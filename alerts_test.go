@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -95,6 +96,18 @@ func TestOutageAlertsWebhook(t *testing.T) {
 		t.Errorf("%d alerts delivered, want 2: %v", len(got), got)
 	}
 	mu.Unlock()
+
+	// The incident's timeline tells whom it alerted and how that went.
+	incidents := do(t, c, "GET", s.URL+"/admin/incidents", nil, nil).Body
+	m := regexp.MustCompile(`href="(/admin/incidents/\d+)"`).FindStringSubmatch(incidents)
+	if m == nil {
+		t.Fatalf("no incident listed:\n%s", incidents)
+	}
+	page := do(t, c, "GET", s.URL+m[1], nil, nil).Body
+	if strings.Count(page, `data-kind="alert"`) != 2 || !strings.Contains(page, "ops hook (webhook)") ||
+		!strings.Contains(page, "“down” alert delivered") || !strings.Contains(page, "“up” alert delivered") {
+		t.Errorf("the timeline does not tell the alerts:\n%s", page)
+	}
 
 	// /metrics shows the outbox and the incidents from the database.
 	_, metrics, _ := curl(t, "GET", s.URL+"/metrics", "")

@@ -438,8 +438,9 @@ func TestMigrationsDownWithData(t *testing.T) {
 	steps := []struct {
 		migration     string
 		gone, present []string
-		columns       []string // of 0009, gone after its down
+		columns       []string // columns the migration added, gone after its down
 	}{
+		{"0010", nil, []string{"outbox"}, []string{"outbox.incident_id"}},
 		{"0009", nil, []string{"maintenances", "status_pages"}, []string{"monitors.flap_changes", "monitor_state.flapping_since",
 			"incidents.reminders", "delivery_attempts.retry_after_ms"}},
 		{"0008", []string{"status_pages", "page_components", "incident_components", "incident_updates"}, []string{"maintenances", "incidents"}, nil},

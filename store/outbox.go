@@ -75,9 +75,9 @@ func enqueue(ctx context.Context, tx *sql.Tx, monitorID, incidentID int64, a ale
 		if err != nil {
 			return fmt.Errorf("alert payload: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (org_id, channel_id, event, idempotency_key, created_at, next_attempt_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
-			orgID, ch, string(payload), a.IdempotencyKey, millis(a.Time), millis(a.Time)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (org_id, channel_id, event, idempotency_key, created_at, next_attempt_at, incident_id)
+			VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0)) ON CONFLICT (idempotency_key) DO NOTHING`,
+			orgID, ch, string(payload), a.IdempotencyKey, millis(a.Time), millis(a.Time), a.Incident.ID); err != nil {
 			return fmt.Errorf("enqueue alert: %w", err)
 		}
 	}
@@ -169,6 +169,13 @@ func (s *Store) DueAlerts(ctx context.Context, now time.Time, perChannel, limit 
 func (s *Store) FailedAlerts(ctx context.Context, orgID int64) ([]alert.Delivery, error) {
 	return s.deliveries(ctx, "failed alerts", `SELECT `+deliveryColumns+` FROM outbox o JOIN channels c ON c.id = o.channel_id
 		WHERE o.org_id = ? AND o.failed_at IS NOT NULL ORDER BY o.failed_at DESC, o.id DESC LIMIT 100`, orgID)
+}
+
+// IncidentAlerts lists the alerts written for an incident of orgID, oldest first: the
+// timeline's "alerted whom".
+func (s *Store) IncidentAlerts(ctx context.Context, orgID, incidentID int64) ([]alert.Delivery, error) {
+	return s.deliveries(ctx, "incident alerts", `SELECT `+deliveryColumns+` FROM outbox o JOIN channels c ON c.id = o.channel_id
+		WHERE o.incident_id = ? AND o.org_id = ? ORDER BY o.created_at, o.id LIMIT 500`, incidentID, orgID)
 }
 
 // OutboxAlert returns the outbox row id of orgID.

@@ -358,3 +358,33 @@ func TestResolveByHandAlertsAndPrune(t *testing.T) {
 		t.Errorf("prune: %+v, %v; %d rows left", st, err, countRows(t, s, "outbox", ""))
 	}
 }
+
+// The alerts of an incident are listed for its timeline, and only to its organization.
+func TestIncidentAlerts(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	org := testOrg(t, s, "a")
+	hm := httpMonitor(org, "Shop")
+	hm.Retries = 0
+	m := createMonitor(t, s, hm)
+	ch, err := s.CreateChannel(ctx, alert.Channel{OrgID: org, Name: "ops hook", Type: alert.TypeWebhook, IsDefault: true, Enabled: true,
+		Settings: json.RawMessage(`{"url":"http://127.0.0.1:1/hook","secret":"s3cret"}`)}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: t0, Outcome: monitor.OutcomeUp})
+	record(t, s, failed(m.ID, t0.Add(time.Minute)))
+	record(t, s, monitor.Result{MonitorID: m.ID, StartedAt: t0.Add(2 * time.Minute), Outcome: monitor.OutcomeUp})
+	list, _ := s.Incidents(ctx, org, incident.Filter{}, 0, 10)
+	if len(list) != 1 {
+		t.Fatalf("incidents %+v", list)
+	}
+	alerts, err := s.IncidentAlerts(ctx, org, list[0].ID)
+	if err != nil || len(alerts) != 2 || alerts[0].Alert.Event != alert.EventDown || alerts[1].Alert.Event != alert.EventUp ||
+		alerts[0].Channel.ID != ch.ID {
+		t.Fatalf("incident alerts %+v, %v", alerts, err)
+	}
+	if other, _ := s.IncidentAlerts(ctx, testOrg(t, s, "b"), list[0].ID); len(other) != 0 {
+		t.Errorf("another organization sees %d alerts", len(other))
+	}
+}

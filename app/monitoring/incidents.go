@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"context"
+	"statusthing/app/alert"
 	"time"
 
 	"statusthing/app/incident"
@@ -16,6 +17,13 @@ type IncidentStore interface {
 	CommentIncident(ctx context.Context, orgID, id int64, actor, text string, now time.Time) error
 	ResolveIncident(ctx context.Context, orgID, id int64, actor string, now time.Time) error
 	IncidentHistory(ctx context.Context, orgID int64, in incident.Incident, since time.Time) ([]incident.Incident, error)
+	IncidentAlerts(ctx context.Context, orgID, incidentID int64) ([]alert.Delivery, error)
+}
+
+// IncidentAlerts lists the alerts written for an incident, oldest first, with their
+// delivery state.
+func (s *Service) IncidentAlerts(ctx context.Context, orgID, id int64) ([]alert.Delivery, error) {
+	return s.inc.IncidentAlerts(ctx, orgID, id)
 }
 
 // SeenBefore is how far back "seen before" looks for earlier incidents of the same cause.

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
+	"statusthing/app/alert"
 	"statusthing/app/auth"
 	"statusthing/app/incident"
 	"statusthing/app/monitor"
@@ -202,7 +204,12 @@ func (h *Handler) renderIncidentWith(w http.ResponseWriter, r *http.Request, sta
 	sh := h.shell(w, r, sectionIncidents)
 	sh.Title = in.Title
 	f := h.formatter(r)
-	page := incidentPage(f, in, events, hist, results)
+	alerts, err := h.monitors.IncidentAlerts(ctx, org, in.ID)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	page := incidentPage(f, in, withAlerts(f, events, alerts), hist, results)
 	page.Shell = sh
 	page.Comment, page.CommentError = comment, commentErr
 	page.Flash, page.FlashError = incidentFlash(f, r.URL.Query().Get("done"))
@@ -212,6 +219,31 @@ func (h *Handler) renderIncidentWith(w http.ResponseWriter, r *http.Request, sta
 	}
 	h.render(w, r, status, views.Incident(page))
 }
+
+// withAlerts merges the alerts sent for an incident into its timeline, by time: each is
+// an "alert" event naming its channel, what it said and how its delivery went.
+func withAlerts(f formatter, events []incident.Event, alerts []alert.Delivery) []incident.Event {
+	out := slices.Clone(events)
+	for _, d := range alerts {
+		e := incident.Event{Kind: eventAlert, At: d.CreatedAt, Actor: d.Channel.Name + " (" + string(d.Channel.Type) + ")"}
+		what := f.t("incident.alert.event", string(d.Alert.Event))
+		switch {
+		case !d.DeliveredAt.IsZero():
+			e.At, e.Message = d.DeliveredAt, f.t("incident.alert.delivered", what)
+		case !d.FailedAt.IsZero():
+			e.At, e.Message = d.FailedAt, f.t("incident.alert.failed", what, d.Attempts, d.LastError)
+		default:
+			e.Message = f.t("incident.alert.pending", what, d.Attempts)
+		}
+		out = append(out, e)
+	}
+	slices.SortStableFunc(out, func(a, b incident.Event) int { return a.At.Compare(b.At) })
+	return out
+}
+
+// eventAlert is the timeline kind of an alert sent (not stored as an incident event: it
+// comes from the outbox).
+const eventAlert incident.EventKind = "alert"
 
 // incidentPage builds the view of an incident (without its shell): facts, "seen before",
 // timeline and the failing results among results (newest first) during the incident.

@@ -1,0 +1,2 @@
+DROP INDEX outbox_incident;
+ALTER TABLE outbox DROP COLUMN incident_id;
