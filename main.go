@@ -681,6 +681,7 @@ func (c *cli) token(ctx context.Context, args []string) int {
 	name := fs.String("name", "", "a name that says what the token is for (required)")
 	org := fs.String("org", "", "organization slug (default: the first organization)")
 	scope := fs.String("scope", "write", "read or write")
+	role := fs.String("role", "owner", "what the token may do: owner, admin, editor or viewer")
 	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: never expires)")
 	if code, ok := parse(fs, args[1:]); !ok {
 		return code
@@ -705,7 +706,7 @@ func (c *cli) token(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	in := auth.CreateAPITokenInput{OrgSlug: *org, Name: *name, Scope: auth.Scope(*scope)}
+	in := auth.CreateAPITokenInput{OrgSlug: *org, Name: *name, Scope: auth.Scope(*scope), Role: auth.Role(*role)}
 	if *expires > 0 {
 		in.ExpiresAt = time.Now().Add(*expires)
 	}
@@ -713,7 +714,7 @@ func (c *cli) token(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	fmt.Fprintf(c.stderr, "token %q created (id %d, scope %s); it is shown only this once:\n", t.Name, t.ID, t.Scope)
+	fmt.Fprintf(c.stderr, "token %q created (id %d, scope %s, role %s); it is shown only this once:\n", t.Name, t.ID, t.Scope, t.Role)
 	fmt.Fprintln(c.stdout, secret)
 	return exitOK
 }

@@ -203,7 +203,7 @@ func TestAPITokensListAndRevoke(t *testing.T) {
 	var ids []int64
 	for i, o := range []int64{org, other, org, org} {
 		tok, err := s.CreateAPIToken(ctx, auth.APIToken{OrgID: o, Name: fmt.Sprint("t", i), Prefix: "st_x",
-			TokenHash: []byte{byte(i)}, Scope: auth.ScopeRead, CreatedAt: t0.Add(time.Duration(i) * time.Hour)})
+			TokenHash: []byte{byte(i)}, Scope: auth.ScopeRead, Role: auth.RoleViewer, CreatedAt: t0.Add(time.Duration(i) * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +230,7 @@ func TestAPITokensListAndRevoke(t *testing.T) {
 	if _, err := s.RevokeAPIToken(ctx, org, ids[1], t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("revoking another organization's token: %v", err)
 	}
-	if got, _ := s.APITokenByHash(ctx, []byte{1}); !got.RevokedAt.IsZero() {
+	if got, _, _ := s.APITokenByHash(ctx, []byte{1}); !got.RevokedAt.IsZero() {
 		t.Errorf("the other organization's token was revoked")
 	}
 }

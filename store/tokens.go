@@ -17,9 +17,9 @@ func (s *Store) CreateAPIToken(ctx context.Context, t auth.APIToken) (auth.APITo
 		createdBy = sql.NullInt64{Int64: t.CreatedBy, Valid: true}
 	}
 	err := s.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (org_id, name, prefix, token_hash, scope, created_by, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.OrgID, t.Name, t.Prefix, t.TokenHash, string(t.Scope), createdBy,
-			millis(t.CreatedAt), nullMillis(t.ExpiresAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (org_id, name, prefix, token_hash, scope, created_by, created_at, expires_at, role)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.OrgID, t.Name, t.Prefix, t.TokenHash, string(t.Scope), createdBy,
+			millis(t.CreatedAt), nullMillis(t.ExpiresAt), string(t.Role))
 		if err != nil {
 			return err
 		}
@@ -32,13 +32,17 @@ func (s *Store) CreateAPIToken(ctx context.Context, t auth.APIToken) (auth.APITo
 	return t, nil
 }
 
-// APITokenByHash finds a token by the hash of its secret, revoked or not.
-func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (auth.APIToken, error) {
-	t, err := scanAPIToken(s.read.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE token_hash = ?`, hash))
+// APITokenByHash finds a token by the hash of its secret, revoked or not, with its
+// creator's current role in the token's organization ("" when the creator is no member).
+func (s *Store) APITokenByHash(ctx context.Context, hash []byte) (auth.APIToken, auth.Role, error) {
+	var creatorRole sql.NullString
+	t, err := scanAPIToken(s.read.QueryRowContext(ctx, `SELECT `+apiTokenColumns+`,
+		(SELECT m.role FROM memberships m WHERE m.org_id = api_tokens.org_id AND m.user_id = api_tokens.created_by)
+		FROM api_tokens WHERE token_hash = ?`, hash), &creatorRole)
 	if err != nil {
-		return t, notFoundOr(err, "api token")
+		return t, "", notFoundOr(err, "api token")
 	}
-	return t, nil
+	return t, auth.Role(creatorRole.String), nil
 }
 
 // TouchAPIToken records that a token was used.
@@ -47,14 +51,15 @@ func (s *Store) TouchAPIToken(ctx context.Context, id int64, now time.Time) erro
 }
 
 // apiTokenColumns are read by scanAPIToken.
-const apiTokenColumns = `id, org_id, name, prefix, token_hash, scope, created_by, created_at, expires_at, last_used_at, revoked_at`
+const apiTokenColumns = `id, org_id, name, prefix, token_hash, scope, created_by, created_at, expires_at, last_used_at, revoked_at, role`
 
-func scanAPIToken(row interface{ Scan(...any) error }) (auth.APIToken, error) {
+// scanAPIToken reads apiTokenColumns, then extra columns into extra.
+func scanAPIToken(row interface{ Scan(...any) error }, extra ...any) (auth.APIToken, error) {
 	var t auth.APIToken
 	var createdBy, expires, used, revoked sql.NullInt64
 	var created int64
-	if err := row.Scan(&t.ID, &t.OrgID, &t.Name, &t.Prefix, &t.TokenHash, &t.Scope, &createdBy, &created, &expires,
-		&used, &revoked); err != nil {
+	if err := row.Scan(append([]any{&t.ID, &t.OrgID, &t.Name, &t.Prefix, &t.TokenHash, &t.Scope, &createdBy, &created, &expires,
+		&used, &revoked, &t.Role}, extra...)...); err != nil {
 		return t, err
 	}
 	t.CreatedBy = createdBy.Int64

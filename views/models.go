@@ -21,6 +21,10 @@ type Shell struct {
 	Nav       []NavItem
 	UserEmail string
 	OrgName   string
+	// What the member's role allows (auth.Role.Allows): buttons and forms the role may
+	// not use are not shown (the routes refuse them anyway).
+	CanEdit   bool
+	CanManage bool
 }
 
 // NavItem is one entry of the admin navigation.

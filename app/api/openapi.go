@@ -82,6 +82,7 @@ var enums = map[reflect.Type]func() []string{
 	reflect.TypeFor[alert.Type]():      channelTypeNames,
 	reflect.TypeFor[heartbeat.Kind]():  func() []string { return []string{"success", "start", "fail", "log", "exit"} },
 	reflect.TypeFor[auth.Scope]():      func() []string { return []string{"read", "write"} },
+	reflect.TypeFor[auth.Role]():       func() []string { return roleNames() },
 	reflect.TypeFor[incident.Status](): incidentStatusNames,
 	reflect.TypeFor[incident.EventKind](): func() []string {
 		return []string{"opened", "state_change", "acknowledged", "unacknowledged", "comment", "resolved"}
@@ -163,7 +164,9 @@ var descriptions = map[string]string{
 	"Token.active":                      "Neither revoked nor expired.",
 	"Token.prefix":                      "The secret's first characters, to tell tokens apart.",
 	"CreatedToken.token":                "The secret, shown this once only: send it as Authorization: Bearer <token>.",
-	"TokenInput.scope":                  "read: GET only. write: everything.",
+	"TokenInput.scope":                  "read: GET only. write: everything its role allows.",
+	"TokenInput.role":                   "What the token may do (default: the calling token's role); never more than that role.",
+	"Token.role":                        "What the token may do; never more than its creator's current role.",
 	"TokenInput.expires_at":             "When the token stops working (default: never).",
 	"TokenInput.expires_in":             `Alternative to expires_at: a lifetime such as "720h".`,
 	"Incident.cause":                    "Error class of the check that opened it; absent when unknown.",
@@ -497,6 +500,8 @@ func (h *Handler) operation(rt route) map[string]any {
 	}
 	if rt.Public {
 		op["security"] = []any{}
+	} else {
+		op["x-minimum-role"] = string(minimumRole(rt.permission()))
 	}
 	params := []any{}
 	for _, m := range pathParamRE.FindAllStringSubmatch(rt.Path, -1) {
@@ -573,4 +578,12 @@ func (h *Handler) operation(rt route) map[string]any {
 	}
 	op["responses"] = responses
 	return op
+}
+
+func roleNames() []string {
+	var out []string
+	for _, r := range auth.Roles() {
+		out = append(out, string(r))
+	}
+	return out
 }

@@ -46,7 +46,21 @@ type route struct {
 	// Binary lists the media types of an answer that is not JSON (an image), instead of Result.
 	Binary   []string
 	Conflict bool // may answer 409
-	run      func(w http.ResponseWriter, r *http.Request, c *call) error
+	// Perm is what the caller's token must allow (its role): "" = read for GET, edit for
+	// the others (see permission).
+	Perm auth.Permission
+	run  func(w http.ResponseWriter, r *http.Request, c *call) error
+}
+
+// permission is what rt needs of the caller's role.
+func (rt route) permission() auth.Permission {
+	switch {
+	case rt.Perm != "":
+		return rt.Perm
+	case rt.Method == http.MethodGet || rt.Method == http.MethodHead:
+		return auth.PermRead
+	}
+	return auth.PermEdit
 }
 
 // call is what a handler knows about its request beyond it: the caller's token (zero on
@@ -154,18 +168,18 @@ func (h *Handler) apiTable() []route {
 		{Method: "GET", Path: "/incidents/{id}", ID: "getIncident", Tag: "incidents", Summary: "Get an incident",
 			Doc:    "With its timeline (events, oldest first) and seen_before: the monitor's incidents with the same cause in the 30 days before it.",
 			Status: 200, Result: "IncidentDetail", run: h.getIncident},
-		{Method: "POST", Path: "/incidents/{id}/acknowledge", ID: "acknowledgeIncident", Tag: "incidents", Summary: "Acknowledge an incident",
+		{Method: "POST", Path: "/incidents/{id}/acknowledge", ID: "acknowledgeIncident", Tag: "incidents", Perm: auth.PermRespond, Summary: "Acknowledge an incident",
 			Doc: "Someone is on it: recorded in the timeline with the token as actor (token:<name>). Acknowledging twice " +
 				"changes nothing; a resolved incident answers 409.",
 			Status: 200, Result: "IncidentDetail", Conflict: true, run: h.incidentAction(h.acknowledgeIncident)},
-		{Method: "POST", Path: "/incidents/{id}/unacknowledge", ID: "unacknowledgeIncident", Tag: "incidents", Summary: "Unacknowledge an incident",
+		{Method: "POST", Path: "/incidents/{id}/unacknowledge", ID: "unacknowledgeIncident", Tag: "incidents", Perm: auth.PermRespond, Summary: "Unacknowledge an incident",
 			Doc:    "Back to open. A resolved incident answers 409.",
 			Status: 200, Result: "IncidentDetail", Conflict: true, run: h.incidentAction(h.unacknowledgeIncident)},
 		{Method: "POST", Path: "/incidents/{id}/resolve", ID: "resolveIncident", Tag: "incidents", Summary: "Resolve an incident by hand",
 			Doc: "The monitor may still be down: its next going down opens a new incident. Resolving a resolved " +
 				"incident changes nothing.",
 			Status: 200, Result: "IncidentDetail", run: h.incidentAction(h.resolveIncident)},
-		{Method: "POST", Path: "/incidents/{id}/comments", ID: "commentIncident", Tag: "incidents", Summary: "Comment on an incident",
+		{Method: "POST", Path: "/incidents/{id}/comments", ID: "commentIncident", Tag: "incidents", Perm: auth.PermRespond, Summary: "Comment on an incident",
 			Doc:  "Adds a comment (1 to 5000 characters) to the timeline, with the token as actor (token:<name>).",
 			Body: "CommentInput", Status: 201, Result: "IncidentDetail", run: h.commentIncident},
 		{Method: "GET", Path: "/incidents/{id}/updates", ID: "listIncidentUpdates", Tag: "incidents", Summary: "List an incident's public updates",
@@ -264,13 +278,13 @@ func (h *Handler) apiTable() []route {
 			Doc:    "Monitors it covered that are still down get their incident (and alerts) shortly after.",
 			Status: 204, run: h.deleteMaintenance},
 
-		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Summary: "List API tokens",
+		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Perm: auth.PermManage, Summary: "List API tokens",
 			Doc:   "The organization's tokens, revoked and expired ones included, oldest first. Secrets are never shown.",
 			Query: listParams(), Status: 200, Result: "Token", List: true, run: h.listTokens},
-		{Method: "POST", Path: "/tokens", ID: "createToken", Tag: "tokens", Summary: "Create an API token",
+		{Method: "POST", Path: "/tokens", ID: "createToken", Tag: "tokens", Perm: auth.PermManage, Summary: "Create an API token",
 			Doc:  "The answer holds the secret (token), shown this once only.",
 			Body: "TokenInput", Status: 201, Result: "CreatedToken", run: h.createToken},
-		{Method: "DELETE", Path: "/tokens/{id}", ID: "revokeToken", Tag: "tokens", Summary: "Revoke an API token",
+		{Method: "DELETE", Path: "/tokens/{id}", ID: "revokeToken", Tag: "tokens", Perm: auth.PermManage, Summary: "Revoke an API token",
 			Doc:    "The token is refused from now on. Revoking a revoked token changes nothing.",
 			Status: 204, run: h.revokeToken},
 	}
@@ -328,6 +342,11 @@ func (h *Handler) wrap(rt route) http.Handler {
 				writeError(w, e)
 				return
 			}
+			if perm := rt.permission(); !tok.Role.Allows(perm) {
+				writeError(w, newError(http.StatusForbidden, codeInsufficient,
+					"this token's role ("+string(tok.Role)+") may not do this: it needs "+string(minimumRole(perm))+" or above"))
+				return
+			}
 			c.token, c.org = tok, tok.OrgID
 		}
 		for _, k := range sortedKeys(r.URL.Query()) {
@@ -366,4 +385,33 @@ func (h *Handler) getOpenAPI(w http.ResponseWriter, r *http.Request, _ *call) er
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(h.openapi)
 	return nil
+}
+
+// minimumRole is the least powerful role allowing p.
+func minimumRole(p auth.Permission) auth.Role {
+	roles := auth.Roles()
+	for i := len(roles) - 1; i >= 0; i-- {
+		if roles[i].Allows(p) {
+			return roles[i]
+		}
+	}
+	return auth.RoleOwner
+}
+
+// Operation is one operation of the JSON API and what its caller's token must allow: the
+// role matrix test calls every one of them with a token of every role.
+type Operation struct {
+	Method     string
+	Path       string // with the /api/v1 prefix; {id} segments are integer ids
+	Permission auth.Permission
+	Public     bool
+}
+
+// Operations lists every operation of the route table.
+func (h *Handler) Operations() []Operation {
+	var out []Operation
+	for _, rt := range h.apiTable() {
+		out = append(out, Operation{Method: rt.Method, Path: apiPrefix + rt.Path, Permission: rt.permission(), Public: rt.Public})
+	}
+	return out
 }

@@ -14,6 +14,7 @@ type tokenJSON struct {
 	Name       string     `json:"name"`
 	Prefix     string     `json:"prefix"` // the secret's first characters, to tell tokens apart
 	Scope      auth.Scope `json:"scope"`
+	Role       auth.Role  `json:"role"`
 	Active     bool       `json:"active"` // neither revoked nor expired
 	CreatedAt  time.Time  `json:"created_at"`
 	ExpiresAt  *time.Time `json:"expires_at"`
@@ -32,6 +33,7 @@ type createdTokenJSON struct {
 type tokenInput struct {
 	Name      string           `json:"name"`
 	Scope     auth.Scope       `json:"scope"`
+	Role      auth.Role        `json:"role,omitempty"`
 	ExpiresAt *time.Time       `json:"expires_at,omitempty"`
 	ExpiresIn monitor.Duration `json:"expires_in,omitempty"`
 }
@@ -46,7 +48,7 @@ func optTime(t time.Time) *time.Time {
 
 func (h *Handler) tokenJSON(t auth.APIToken) tokenJSON {
 	now := h.now()
-	return tokenJSON{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Scope: t.Scope,
+	return tokenJSON{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Scope: t.Scope, Role: t.Role,
 		Active:    t.RevokedAt.IsZero() && (t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt)),
 		CreatedAt: t.CreatedAt.UTC(), ExpiresAt: optTime(t.ExpiresAt), LastUsedAt: optTime(t.LastUsedAt),
 		RevokedAt: optTime(t.RevokedAt)}
@@ -81,7 +83,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, c *call) e
 	if in.Scope == "" { // no default: a token's power is chosen, not implied
 		return fieldErr(http.StatusUnprocessableEntity, codeValidation, "scope", "is required: read or write")
 	}
-	create := auth.CreateAPITokenInput{OrgID: c.org, Name: in.Name, Scope: in.Scope}
+	create := auth.CreateAPITokenInput{OrgID: c.org, Name: in.Name, Scope: in.Scope, Role: in.Role,
+		CreatorRole: c.token.Role, CreatedBy: c.token.CreatedBy}
 	switch {
 	case in.ExpiresAt != nil:
 		create.ExpiresAt = *in.ExpiresAt

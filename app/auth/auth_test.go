@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -398,5 +399,27 @@ func TestSlugify(t *testing.T) {
 		if got := auth.Slugify(in); got != want {
 			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestRoleMatrix(t *testing.T) {
+	want := map[auth.Role][]auth.Permission{
+		auth.RoleViewer: {auth.PermRead, auth.PermRespond},
+		auth.RoleEditor: {auth.PermRead, auth.PermRespond, auth.PermEdit},
+		auth.RoleAdmin:  {auth.PermRead, auth.PermRespond, auth.PermEdit, auth.PermManage},
+		auth.RoleOwner:  auth.Permissions(),
+		"god":           nil,
+	}
+	for role, allowed := range want {
+		for _, p := range auth.Permissions() {
+			t.Run(string(role)+"/"+string(p), func(t *testing.T) {
+				if got := role.Allows(p); got != slices.Contains(allowed, p) {
+					t.Errorf("%s allows %s: %v", role, p, got)
+				}
+			})
+		}
+	}
+	if auth.RoleOwner.Min(auth.RoleEditor) != auth.RoleEditor || auth.RoleViewer.Min(auth.RoleAdmin) != auth.RoleViewer {
+		t.Error("Min")
 	}
 }

@@ -41,7 +41,9 @@ type Store interface {
 	DeleteExpiredSessions(ctx context.Context, idleBefore, now time.Time) (int64, error)
 
 	CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error)
-	APITokenByHash(ctx context.Context, hash []byte) (APIToken, error)
+	// APITokenByHash returns a token with its creator's current role in the token's
+	// organization ("" when the creator is not a member, or when there is none).
+	APITokenByHash(ctx context.Context, hash []byte) (APIToken, Role, error)
 	TouchAPIToken(ctx context.Context, id int64, now time.Time) error
 	// APITokens lists the tokens of orgID with an id above afterID, by id, created in
 	// [from, to) (zero: unbounded), at most limit.
@@ -397,12 +399,16 @@ func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 
 // CreateAPITokenInput describes a new API token.
 type CreateAPITokenInput struct {
-	OrgID     int64  // the token's organization; 0: OrgSlug says
-	OrgSlug   string // used when OrgID is 0; "" = the first organization
-	Name      string
-	Scope     Scope // "" = write
-	ExpiresAt time.Time
-	CreatedBy int64
+	OrgID   int64  // the token's organization; 0: OrgSlug says
+	OrgSlug string // used when OrgID is 0; "" = the first organization
+	Name    string
+	Scope   Scope // "" = write
+	// Role is what the token may do; "" = CreatorRole, or owner from the CLI. It may not
+	// exceed CreatorRole (the role of the member or token creating it; "" from the CLI).
+	Role        Role
+	CreatorRole Role
+	ExpiresAt   time.Time
+	CreatedBy   int64
 }
 
 // CreateAPIToken stores a new token and returns its secret, which is shown once and never
@@ -417,6 +423,18 @@ func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (s
 	}
 	if !in.Scope.Valid() {
 		return "", APIToken{}, &ValidationError{Field: "scope", Message: "must be read or write"}
+	}
+	if in.Role == "" {
+		in.Role = RoleOwner
+		if in.CreatorRole != "" {
+			in.Role = in.CreatorRole
+		}
+	}
+	if !in.Role.Valid() {
+		return "", APIToken{}, &ValidationError{Field: "role", Message: "must be owner, admin, editor or viewer"}
+	}
+	if in.CreatorRole != "" && !in.CreatorRole.AtLeast(in.Role) {
+		return "", APIToken{}, &ValidationError{Field: "role", Message: "may not exceed your own role (" + string(in.CreatorRole) + ")"}
 	}
 	now := s.now()
 	if !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(now) {
@@ -451,6 +469,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (s
 		Prefix:    secret[:len(apiTokenPrefix)+6],
 		TokenHash: hashSecret(secret),
 		Scope:     in.Scope,
+		Role:      in.Role,
 		CreatedBy: in.CreatedBy,
 		CreatedAt: now,
 		ExpiresAt: in.ExpiresAt,
@@ -467,7 +486,7 @@ func (s *Service) VerifyAPIToken(ctx context.Context, secret string) (APIToken, 
 	if !strings.HasPrefix(secret, apiTokenPrefix) {
 		return APIToken{}, ErrTokenInvalid
 	}
-	t, err := s.store.APITokenByHash(ctx, hashSecret(secret))
+	t, creatorRole, err := s.store.APITokenByHash(ctx, hashSecret(secret))
 	if err != nil {
 		if IsNotFound(err) {
 			return APIToken{}, ErrTokenInvalid
@@ -477,6 +496,14 @@ func (s *Service) VerifyAPIToken(ctx context.Context, secret string) (APIToken, 
 	now := s.now()
 	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
 		return APIToken{}, ErrTokenInvalid
+	}
+	// A token never does more than the member who made it may do now: demoted, the
+	// token is too; gone from the organization, it is void.
+	if t.CreatedBy != 0 {
+		if creatorRole == "" {
+			return APIToken{}, ErrTokenInvalid
+		}
+		t.Role = t.Role.Min(creatorRole)
 	}
 	if now.Sub(t.LastUsedAt) >= s.touchWindow {
 		if err := s.store.TouchAPIToken(ctx, t.ID, now); err != nil {

@@ -28,6 +28,74 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// rank orders roles: 0 for an unknown one.
+func (r Role) rank() int {
+	switch r {
+	case RoleViewer:
+		return 1
+	case RoleEditor:
+		return 2
+	case RoleAdmin:
+		return 3
+	case RoleOwner:
+		return 4
+	}
+	return 0
+}
+
+// AtLeast reports whether r is o or more powerful (an unknown role is nothing).
+func (r Role) AtLeast(o Role) bool { return r.rank() > 0 && r.rank() >= o.rank() }
+
+// Min returns the less powerful of r and o: what a token made by a member may do.
+func (r Role) Min(o Role) Role {
+	if o.rank() < r.rank() {
+		return o
+	}
+	return r
+}
+
+// Roles lists the roles from most to least powerful.
+func Roles() []Role { return []Role{RoleOwner, RoleAdmin, RoleEditor, RoleViewer} }
+
+// Permission is what an action needs: each admin route and API operation declares one.
+type Permission string
+
+// Permissions, from the least to the most demanding. The role matrix:
+//
+//	                  viewer  editor  admin  owner
+//	PermRead            ✓       ✓       ✓      ✓   see everything of the organization
+//	PermRespond         ✓       ✓       ✓      ✓   acknowledge and comment on incidents
+//	PermEdit                    ✓       ✓      ✓   monitors, incidents, pages, channels, maintenance
+//	PermManage                          ✓      ✓   members (not owners), invitations, the audit log
+//	PermOwn                                    ✓   owners, deleting the organization
+const (
+	PermRead    Permission = "read"
+	PermRespond Permission = "respond"
+	PermEdit    Permission = "edit"
+	PermManage  Permission = "manage"
+	PermOwn     Permission = "own"
+)
+
+// Permissions lists them from the least to the most demanding.
+func Permissions() []Permission {
+	return []Permission{PermRead, PermRespond, PermEdit, PermManage, PermOwn}
+}
+
+// Allows reports whether a member with role r may do what p guards.
+func (r Role) Allows(p Permission) bool {
+	switch p {
+	case PermRead, PermRespond:
+		return r.AtLeast(RoleViewer)
+	case PermEdit:
+		return r.AtLeast(RoleEditor)
+	case PermManage:
+		return r.AtLeast(RoleAdmin)
+	case PermOwn:
+		return r.AtLeast(RoleOwner)
+	}
+	return false
+}
+
 // Scope limits what an API token may do.
 type Scope string
 
@@ -84,12 +152,15 @@ type Session struct {
 
 // APIToken authorizes API calls for one organization. Only the SHA-256 of the secret is stored.
 type APIToken struct {
-	ID         int64
-	OrgID      int64
-	Name       string
-	Prefix     string // the secret's first characters, shown to tell tokens apart
-	TokenHash  []byte
-	Scope      Scope
+	ID        int64
+	OrgID     int64
+	Name      string
+	Prefix    string // the secret's first characters, shown to tell tokens apart
+	TokenHash []byte
+	Scope     Scope
+	// Role is what the token may do (Role.Allows); read-scoped tokens are limited to reads
+	// besides. VerifyAPIToken lowers it to its creator's current role.
+	Role       Role
 	CreatedBy  int64 // 0: created from the CLI
 	CreatedAt  time.Time
 	ExpiresAt  time.Time // zero: never

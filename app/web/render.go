@@ -80,7 +80,9 @@ func (h *Handler) shell(w http.ResponseWriter, r *http.Request, current section)
 	p := h.page(r, current.titleKey())
 	p.CSRF = h.csrfFor(w, r)
 	id, _ := identityOf(r)
-	return views.Shell{Page: p, Nav: navItems(p.T, current), UserEmail: id.User.Email, OrgName: id.Org().OrgName}
+	role := id.Org().Role
+	return views.Shell{Page: p, Nav: navItems(p.T, current), UserEmail: id.User.Email, OrgName: id.Org().OrgName,
+		CanEdit: role.Allows(auth.PermEdit), CanManage: role.Allows(auth.PermManage)}
 }
 
 // fieldErrors turns a validation error into per-field messages in the page's language.

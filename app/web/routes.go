@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"statusthing/app/auth"
+)
 
 // maxFormBytes bounds HTML form bodies; no form of the admin is anywhere near it.
 const maxFormBytes = 64 << 10
@@ -26,54 +30,54 @@ func (h *Handler) routes() {
 	m.Handle("POST /login", h.form(h.loginSubmit))
 	m.Handle("POST /logout", h.form(h.logout))
 
-	m.Handle("GET /admin", h.admin(h.dashboard))
-	m.Handle("GET /admin/monitors", h.admin(h.monitorsList))
-	m.Handle("GET /admin/monitors/new", h.admin(h.monitorNew))
-	m.Handle("POST /admin/monitors", h.adminForm(h.monitorCreate))
-	m.Handle("POST /admin/monitors/test", h.adminForm(h.monitorTest))
-	m.Handle("GET /admin/monitors/schedule-preview", h.admin(h.schedulePreviewFragment))
-	m.Handle("GET /admin/monitors/{id}/heartbeat", h.admin(h.heartbeatLive))
-	m.Handle("GET /admin/monitors/{id}", h.admin(h.monitorShow))
-	m.Handle("GET /admin/monitors/{id}/edit", h.admin(h.monitorEdit))
-	m.Handle("GET /admin/monitors/{id}/results/{rid}/screenshot", h.admin(h.monitorScreenshot))
-	m.Handle("POST /admin/monitors/{id}", h.adminForm(h.monitorUpdate))
-	m.Handle("POST /admin/monitors/{id}/pause", h.adminForm(h.monitorAction(h.monitorPause)))
-	m.Handle("POST /admin/monitors/{id}/resume", h.adminForm(h.monitorAction(h.monitorResume)))
-	m.Handle("POST /admin/monitors/{id}/check", h.adminForm(h.monitorAction(h.monitorCheck)))
-	m.Handle("POST /admin/monitors/{id}/delete", h.adminForm(h.monitorAction(h.monitorDelete)))
-	m.Handle("GET /admin/events", h.admin(h.events))
-	m.Handle("GET /admin/incidents", h.admin(h.incidentsList))
-	m.Handle("GET /admin/incidents/new", h.admin(h.incidentNew))
-	m.Handle("POST /admin/incidents", h.adminForm(h.incidentDeclare))
-	m.Handle("GET /admin/incidents/{id}", h.admin(h.incidentShow))
-	m.Handle("POST /admin/incidents/{id}/updates", h.adminForm(h.incidentPublicUpdate))
-	m.Handle("POST /admin/incidents/{id}/acknowledge", h.adminForm(h.incidentAction(h.incidentAcknowledge, "acknowledged")))
-	m.Handle("POST /admin/incidents/{id}/unacknowledge", h.adminForm(h.incidentAction(h.incidentUnacknowledge, "unacknowledged")))
-	m.Handle("POST /admin/incidents/{id}/resolve", h.adminForm(h.incidentAction(h.incidentResolve, "resolved")))
-	m.Handle("POST /admin/incidents/{id}/comment", h.adminForm(h.incidentComment))
-	m.Handle("GET /admin/maintenance", h.admin(h.maintenanceList))
-	m.Handle("GET /admin/maintenance/new", h.admin(h.maintenanceNew))
-	m.Handle("POST /admin/maintenance", h.adminForm(h.maintenanceCreate))
-	m.Handle("GET /admin/maintenance/{id}/edit", h.admin(h.maintenanceEdit))
-	m.Handle("POST /admin/maintenance/{id}", h.adminForm(h.maintenanceUpdate))
-	m.Handle("POST /admin/maintenance/{id}/delete", h.adminForm(h.maintenanceDelete))
-	m.Handle("GET /admin/pages", h.admin(h.pagesList))
-	m.Handle("GET /admin/pages/new", h.admin(h.pageNew))
-	m.Handle("POST /admin/pages", h.adminForm(h.pageCreate))
-	m.Handle("GET /admin/pages/{id}/edit", h.admin(h.pageEdit))
-	m.Handle("POST /admin/pages/{id}", h.adminForm(h.pageUpdate))
-	m.Handle("POST /admin/pages/{id}/delete", h.adminForm(h.pageDelete))
-	m.Handle("POST /admin/pages/{id}/logo", h.adminUpload(h.pageLogo))
-	m.Handle("GET /admin/channels", h.admin(h.channelsList))
-	m.Handle("GET /admin/channels/new", h.admin(h.channelNew))
-	m.Handle("POST /admin/channels", h.adminForm(h.channelCreate))
-	m.Handle("GET /admin/channels/{id}/edit", h.admin(h.channelEdit))
-	m.Handle("POST /admin/channels/{id}", h.adminForm(h.channelUpdate))
-	m.Handle("POST /admin/channels/{id}/delete", h.adminForm(h.channelDelete))
-	m.Handle("POST /admin/channels/{id}/test", h.adminForm(h.channelTest))
-	m.Handle("POST /admin/channels/alerts/{id}/retry", h.adminForm(h.alertRetry))
-	m.Handle("GET /admin/settings", h.admin(h.settings))
-	m.Handle("POST /admin/settings/profile", h.adminForm(h.saveProfile))
+	h.adminGet("/admin", auth.PermRead, h.dashboard)
+	h.adminGet("/admin/monitors", auth.PermRead, h.monitorsList)
+	h.adminGet("/admin/monitors/new", auth.PermEdit, h.monitorNew)
+	h.adminPost("/admin/monitors", auth.PermEdit, h.monitorCreate)
+	h.adminPost("/admin/monitors/test", auth.PermEdit, h.monitorTest)
+	h.adminGet("/admin/monitors/schedule-preview", auth.PermRead, h.schedulePreviewFragment)
+	h.adminGet("/admin/monitors/{id}/heartbeat", auth.PermRead, h.heartbeatLive)
+	h.adminGet("/admin/monitors/{id}", auth.PermRead, h.monitorShow)
+	h.adminGet("/admin/monitors/{id}/edit", auth.PermEdit, h.monitorEdit)
+	h.adminGet("/admin/monitors/{id}/results/{rid}/screenshot", auth.PermRead, h.monitorScreenshot)
+	h.adminPost("/admin/monitors/{id}", auth.PermEdit, h.monitorUpdate)
+	h.adminPost("/admin/monitors/{id}/pause", auth.PermEdit, h.monitorAction(h.monitorPause))
+	h.adminPost("/admin/monitors/{id}/resume", auth.PermEdit, h.monitorAction(h.monitorResume))
+	h.adminPost("/admin/monitors/{id}/check", auth.PermEdit, h.monitorAction(h.monitorCheck))
+	h.adminPost("/admin/monitors/{id}/delete", auth.PermEdit, h.monitorAction(h.monitorDelete))
+	h.adminGet("/admin/events", auth.PermRead, h.events)
+	h.adminGet("/admin/incidents", auth.PermRead, h.incidentsList)
+	h.adminGet("/admin/incidents/new", auth.PermEdit, h.incidentNew)
+	h.adminPost("/admin/incidents", auth.PermEdit, h.incidentDeclare)
+	h.adminGet("/admin/incidents/{id}", auth.PermRead, h.incidentShow)
+	h.adminPost("/admin/incidents/{id}/updates", auth.PermEdit, h.incidentPublicUpdate)
+	h.adminPost("/admin/incidents/{id}/acknowledge", auth.PermRespond, h.incidentAction(h.incidentAcknowledge, "acknowledged"))
+	h.adminPost("/admin/incidents/{id}/unacknowledge", auth.PermRespond, h.incidentAction(h.incidentUnacknowledge, "unacknowledged"))
+	h.adminPost("/admin/incidents/{id}/resolve", auth.PermEdit, h.incidentAction(h.incidentResolve, "resolved"))
+	h.adminPost("/admin/incidents/{id}/comment", auth.PermRespond, h.incidentComment)
+	h.adminGet("/admin/maintenance", auth.PermRead, h.maintenanceList)
+	h.adminGet("/admin/maintenance/new", auth.PermEdit, h.maintenanceNew)
+	h.adminPost("/admin/maintenance", auth.PermEdit, h.maintenanceCreate)
+	h.adminGet("/admin/maintenance/{id}/edit", auth.PermEdit, h.maintenanceEdit)
+	h.adminPost("/admin/maintenance/{id}", auth.PermEdit, h.maintenanceUpdate)
+	h.adminPost("/admin/maintenance/{id}/delete", auth.PermEdit, h.maintenanceDelete)
+	h.adminGet("/admin/pages", auth.PermRead, h.pagesList)
+	h.adminGet("/admin/pages/new", auth.PermEdit, h.pageNew)
+	h.adminPost("/admin/pages", auth.PermEdit, h.pageCreate)
+	h.adminGet("/admin/pages/{id}/edit", auth.PermEdit, h.pageEdit)
+	h.adminPost("/admin/pages/{id}", auth.PermEdit, h.pageUpdate)
+	h.adminPost("/admin/pages/{id}/delete", auth.PermEdit, h.pageDelete)
+	h.adminUploadPost("/admin/pages/{id}/logo", auth.PermEdit, h.pageLogo)
+	h.adminGet("/admin/channels", auth.PermRead, h.channelsList)
+	h.adminGet("/admin/channels/new", auth.PermEdit, h.channelNew)
+	h.adminPost("/admin/channels", auth.PermEdit, h.channelCreate)
+	h.adminGet("/admin/channels/{id}/edit", auth.PermEdit, h.channelEdit)
+	h.adminPost("/admin/channels/{id}", auth.PermEdit, h.channelUpdate)
+	h.adminPost("/admin/channels/{id}/delete", auth.PermEdit, h.channelDelete)
+	h.adminPost("/admin/channels/{id}/test", auth.PermEdit, h.channelTest)
+	h.adminPost("/admin/channels/alerts/{id}/retry", auth.PermEdit, h.alertRetry)
+	h.adminGet("/admin/settings", auth.PermRead, h.settings)
+	h.adminPost("/admin/settings/profile", auth.PermRead, h.saveProfile)
 
 	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
 	if h.api != nil {
@@ -87,17 +91,47 @@ func (h *Handler) routes() {
 // form wraps a public form handler (login, setup): same-origin, CSRF token, size cap.
 func (h *Handler) form(fn http.HandlerFunc) http.Handler { return h.protectForm(fn) }
 
-// adminUpload wraps a multipart form post (a file upload) of logged-in users: as
-// adminForm, with a cap fitting the largest file accepted (a page's logo).
-func (h *Handler) adminUpload(fn http.HandlerFunc) http.Handler {
-	return h.requireUser(h.protectUpload(fn))
+// AdminRoute is one route of the admin and what it needs: the role matrix test requests
+// every one of them as every role.
+type AdminRoute struct {
+	Method     string // GET or POST
+	Pattern    string
+	Permission auth.Permission
+	Upload     bool // a multipart form
 }
 
-// admin wraps a page for logged-in users.
-func (h *Handler) admin(fn http.HandlerFunc) http.Handler { return h.requireUser(fn) }
+// AdminRoutes lists every admin route as registered.
+func (h *Handler) AdminRoutes() []AdminRoute { return h.adminTable }
 
-// adminForm wraps a form post of logged-in users: the session is checked before the CSRF
-// token, which is bound to it.
-func (h *Handler) adminForm(fn http.HandlerFunc) http.Handler {
-	return h.requireUser(h.protectForm(fn))
+// adminGet registers a page of logged-in members whose role allows perm.
+func (h *Handler) adminGet(pattern string, perm auth.Permission, fn http.HandlerFunc) {
+	h.adminTable = append(h.adminTable, AdminRoute{Method: "GET", Pattern: pattern, Permission: perm})
+	h.mux.Handle("GET "+pattern, h.requireUser(h.allow(perm, fn)))
+}
+
+// adminPost registers a form post of logged-in members whose role allows perm: the
+// session and role are checked before the CSRF token, which is bound to the session.
+func (h *Handler) adminPost(pattern string, perm auth.Permission, fn http.HandlerFunc) {
+	h.adminTable = append(h.adminTable, AdminRoute{Method: "POST", Pattern: pattern, Permission: perm})
+	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectForm(fn))))
+}
+
+// adminUploadPost is adminPost for a multipart form (a file upload), with a cap fitting
+// the largest file accepted (a page's logo).
+func (h *Handler) adminUploadPost(pattern string, perm auth.Permission, fn http.HandlerFunc) {
+	h.adminTable = append(h.adminTable, AdminRoute{Method: "POST", Pattern: pattern, Permission: perm, Upload: true})
+	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectUpload(fn))))
+}
+
+// allow lets through members whose role in the session's organization allows perm; the
+// others get 403.
+func (h *Handler) allow(perm auth.Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := identityOf(r)
+		if !id.Org().Role.Allows(perm) {
+			h.fail(w, r, http.StatusForbidden, nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -62,7 +62,9 @@ type Handler struct {
 	dbPath   string
 	now      func() time.Time
 	mux      *http.ServeMux
-	root     http.Handler
+	// adminTable lists the admin routes as registered (AdminRoutes).
+	adminTable []AdminRoute
+	root       http.Handler
 }
 
 // New builds the handler and its routes.
