@@ -25,6 +25,9 @@ type Shell struct {
 	// not use are not shown (the routes refuse them anyway).
 	CanEdit   bool
 	CanManage bool
+	// Orgs are the user's organizations when there are several (the switcher), the
+	// current one selected.
+	Orgs []Option
 }
 
 // NavItem is one entry of the admin navigation.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/a-h/templ"
 
@@ -81,8 +82,14 @@ func (h *Handler) shell(w http.ResponseWriter, r *http.Request, current section)
 	p.CSRF = h.csrfFor(w, r)
 	id, _ := identityOf(r)
 	role := id.Org().Role
-	return views.Shell{Page: p, Nav: navItems(p.T, current), UserEmail: id.User.Email, OrgName: id.Org().OrgName,
+	sh := views.Shell{Page: p, Nav: navItems(p.T, current), UserEmail: id.User.Email, OrgName: id.Org().OrgName,
 		CanEdit: role.Allows(auth.PermEdit), CanManage: role.Allows(auth.PermManage)}
+	if len(id.Memberships) > 1 {
+		for _, m := range id.Memberships {
+			sh.Orgs = append(sh.Orgs, views.Option{Value: strconv.FormatInt(m.OrgID, 10), Label: m.OrgName, Selected: m.OrgID == id.Session.OrgID})
+		}
+	}
+	return sh
 }
 
 // fieldErrors turns a validation error into per-field messages in the page's language.

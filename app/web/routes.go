@@ -29,6 +29,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /login", h.loginForm)
 	m.Handle("POST /login", h.form(h.loginSubmit))
 	m.Handle("POST /logout", h.form(h.logout))
+	m.HandleFunc("GET /invite/{token}", h.inviteShow)
+	m.Handle("POST /invite/{token}", h.form(h.inviteAccept))
 
 	h.adminGet("/admin", auth.PermRead, h.dashboard)
 	h.adminGet("/admin/monitors", auth.PermRead, h.monitorsList)
@@ -77,6 +79,12 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/channels/{id}/test", auth.PermEdit, h.channelTest)
 	h.adminPost("/admin/channels/alerts/{id}/retry", auth.PermEdit, h.alertRetry)
 	h.adminGet("/admin/settings", auth.PermRead, h.settings)
+	h.adminGet("/admin/settings/members", auth.PermRead, h.membersPage)
+	h.adminPost("/admin/settings/members/invite", auth.PermManage, h.memberInvite)
+	h.adminPost("/admin/settings/members/{id}/role", auth.PermManage, h.memberChange(h.memberRole, "role"))
+	h.adminPost("/admin/settings/members/{id}/remove", auth.PermManage, h.memberChange(h.memberRemove, "removed"))
+	h.adminPost("/admin/settings/invitations/{id}/revoke", auth.PermManage, h.invitationRevoke)
+	h.adminPost("/admin/organization", auth.PermRead, h.switchOrganization)
 	h.adminPost("/admin/settings/profile", auth.PermRead, h.saveProfile)
 
 	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
