@@ -334,6 +334,7 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		Monitors:       monitors,
 		Hub:            s.hub,
 		StatusCache:    statusPages,
+		Instance:       st,
 		Health:         st,
 		Catalogs:       catalogs,
 		Assets:         assetSet,

@@ -48,3 +48,19 @@ type InvitePage struct {
 	Errors   map[string]string
 	Invalid  bool
 }
+
+// InstancePage is the instance admins' page: organizations and health.
+type InstancePage struct {
+	Shell
+	Orgs   []OrgRow
+	Health []Fact
+	Name   string
+	Slug   string
+	Errors map[string]string
+}
+
+// OrgRow is one organization of the instance.
+type OrgRow struct {
+	Name, Slug, Created      string
+	Members, Monitors, Pages int
+}

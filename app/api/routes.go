@@ -405,13 +405,15 @@ type Operation struct {
 	Path       string // with the /api/v1 prefix; {id} segments are integer ids
 	Permission auth.Permission
 	Public     bool
+	Body       bool // takes a request body
 }
 
 // Operations lists every operation of the route table.
 func (h *Handler) Operations() []Operation {
 	var out []Operation
 	for _, rt := range h.apiTable() {
-		out = append(out, Operation{Method: rt.Method, Path: apiPrefix + rt.Path, Permission: rt.permission(), Public: rt.Public})
+		out = append(out, Operation{Method: rt.Method, Path: apiPrefix + rt.Path, Permission: rt.permission(), Public: rt.Public,
+			Body: rt.Body != "" || len(rt.Upload) > 0})
 	}
 	return out
 }

@@ -178,6 +178,11 @@ func (h *Handler) pageUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Another organization's page is missing, whatever the form says.
+	if _, err := h.monitors.StatusPage(r.Context(), orgOf(r), id); err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
 	h.savePage(w, r, id)
 }
 

@@ -85,6 +85,8 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/settings/members/{id}/remove", auth.PermManage, h.memberChange(h.memberRemove, "removed"))
 	h.adminPost("/admin/settings/invitations/{id}/revoke", auth.PermManage, h.invitationRevoke)
 	h.adminPost("/admin/organization", auth.PermRead, h.switchOrganization)
+	h.adminGet("/admin/instance", auth.PermInstance, h.instancePage)
+	h.adminPost("/admin/instance/organizations", auth.PermInstance, h.organizationCreate)
 	h.adminPost("/admin/settings/profile", auth.PermRead, h.saveProfile)
 
 	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
@@ -136,7 +138,7 @@ func (h *Handler) adminUploadPost(pattern string, perm auth.Permission, fn http.
 func (h *Handler) allow(perm auth.Permission, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := identityOf(r)
-		if !id.Org().Role.Allows(perm) {
+		if !id.Org().Role.Allows(perm) && (perm != auth.PermInstance || !id.User.IsInstanceAdmin) {
 			h.fail(w, r, http.StatusForbidden, nil)
 			return
 		}

@@ -26,6 +26,8 @@ type Options struct {
 	Auth     *auth.Service
 	Monitors *monitoring.Service
 	Hub      *Hub
+	// Instance is read by the instance admins' page; nil hides it.
+	Instance InstanceStats
 	// StatusCache keeps the public status pages rendered; New makes one when nil.
 	StatusCache    *StatusCache
 	Health         Health
@@ -49,6 +51,7 @@ type Handler struct {
 	monitors *monitoring.Service
 	hub      *Hub
 	status   *StatusCache
+	instance InstanceStats
 	health   Health
 	catalogs *i18n.Catalogs
 	assets   *assets.Set
@@ -93,6 +96,7 @@ func New(opts Options) *Handler {
 		now:      opts.Now,
 		mux:      http.NewServeMux(),
 	}
+	h.instance = opts.Instance
 	h.status = opts.StatusCache
 	if h.status == nil {
 		h.status = NewStatusCache()
