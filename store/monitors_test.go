@@ -440,6 +440,7 @@ func TestMigrationsDownWithData(t *testing.T) {
 		gone, present []string
 		columns       []string // columns the migration added, gone after its down
 	}{
+		{"0015", []string{"audit_log"}, []string{"invitations"}, nil},
 		{"0013", []string{"invitations"}, []string{"api_tokens"}, nil},
 		{"0012", nil, []string{"api_tokens"}, []string{"api_tokens.role"}},
 		{"0010", nil, []string{"outbox"}, []string{"outbox.incident_id"}},

@@ -64,3 +64,15 @@ type OrgRow struct {
 	Name, Slug, Created      string
 	Members, Monitors, Pages int
 }
+
+// AuditPage is the organization's audit log.
+type AuditPage struct {
+	Shell
+	Rows     []AuditRow
+	OlderURL string
+}
+
+// AuditRow is one change.
+type AuditRow struct {
+	At, Actor, Action, Target, Via, IP string
+}

@@ -32,6 +32,7 @@ var schemaTypes = map[string]reflect.Type{
 	"Trend":            reflect.TypeFor[trendJSON](),
 	"TrendBucket":      reflect.TypeFor[bucketJSON](),
 	"Token":            reflect.TypeFor[tokenJSON](),
+	"AuditEntry":       reflect.TypeFor[auditJSON](),
 	"CreatedToken":     reflect.TypeFor[createdTokenJSON](),
 	"TokenInput":       reflect.TypeFor[tokenInput](),
 	"BrowserDetails":   reflect.TypeFor[browserJSON](),
@@ -61,6 +62,7 @@ var pageTypes = map[string]reflect.Type{
 	"Ping":        reflect.TypeFor[page[pingJSON]](),
 	"Flip":        reflect.TypeFor[page[flipJSON]](),
 	"Token":       reflect.TypeFor[page[tokenJSON]](),
+	"AuditEntry":  reflect.TypeFor[page[auditJSON]](),
 	"Incident":    reflect.TypeFor[page[incidentJSON]](),
 	"Channel":     reflect.TypeFor[page[channelJSON]](),
 	"Maintenance": reflect.TypeFor[page[maintenanceJSON]](),
@@ -485,6 +487,7 @@ var tagDescriptions = map[string]string{
 	"monitors": "Monitors of every type: http, tcp, dns, tls, browser, heartbeat.",
 	"history":  "What monitors recorded: results, pings, status changes, trends.",
 	"tokens":   "API tokens of the organization.",
+	"audit":    "The organization's audit log.",
 	"incidents": "Outages of monitors (opened when one goes down, resolved when it comes back) and incidents declared by hand; " +
 		"acknowledge, comment, resolve, and public updates for status pages.",
 	"pages":        "Public status pages and their components.",

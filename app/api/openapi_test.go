@@ -187,6 +187,7 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 		{"GET", "/api/v1/monitors/" + id + "/trend?aggregation=1d", "", "Trend"},
 		{"POST", "/api/v1/tokens", `{"name": "x", "scope": "read", "expires_in": "1h"}`, "CreatedToken"},
 		{"GET", "/api/v1/tokens", "", "TokenPage"},
+		{"GET", "/api/v1/audit", "", "AuditEntryPage"},
 		{"GET", "/api/v1/monitors/999", "", "Error"},
 		{"POST", "/api/v1/monitors", `{"name": ""}`, "Error"},
 		{"GET", "/api/v1/openapi.json", "", "OpenAPI"},

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"statusthing/app/audit"
 	"statusthing/app/auth"
 )
 
@@ -278,6 +279,11 @@ func (h *Handler) apiTable() []route {
 			Doc:    "Monitors it covered that are still down get their incident (and alerts) shortly after.",
 			Status: 204, run: h.deleteMaintenance},
 
+		{Method: "GET", Path: "/audit", ID: "listAudit", Tag: "audit", Perm: auth.PermManage, Summary: "List the audit log",
+			Doc: "Who created, changed or deleted what in the organization, newest first: every successful change through " +
+				"the admin (actor: the user's e-mail) or the API (actor: token:<name>), named from its route.",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "AuditEntry", List: true, run: h.listAudit},
+
 		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Perm: auth.PermManage, Summary: "List API tokens",
 			Doc:   "The organization's tokens, revoked and expired ones included, oldest first. Secrets are never shown.",
 			Query: listParams(), Status: 200, Result: "Token", List: true, run: h.listTokens},
@@ -355,10 +361,48 @@ func (h *Handler) wrap(rt route) http.Handler {
 				return
 			}
 		}
-		if err := rt.run(w, r, c); err != nil {
-			h.fail(w, r, err)
+		rec := &statusWriter{ResponseWriter: w}
+		if err := rt.run(rec, r, c); err != nil {
+			h.fail(rec, r, err)
 		}
+		h.record(rt, r, c, rec)
 	})
+}
+
+// statusWriter remembers the status of an answer, for the audit log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// record writes a successful change (any method but GET) made with a token in its
+// organization's audit log, named from its route (audit.Action).
+func (h *Handler) record(rt route, r *http.Request, c *call, rec *statusWriter) {
+	if h.audit == nil || rt.Public || rt.Method == http.MethodGet || rec.status >= 400 || rec.status == 0 {
+		return
+	}
+	e := audit.Entry{OrgID: c.org, At: h.now(), Actor: "token:" + c.token.Name, Action: audit.Action(rt.Method, apiPrefix+rt.Path),
+		Target: audit.Target(apiPrefix+rt.Path, r.URL.Path, rec.Header().Get("Location")), Via: "api", IP: h.clientIP(r)}
+	if err := h.audit.AddAuditEntry(r.Context(), e); err != nil {
+		h.log.Warn("audit entry", "action", e.Action, "err", err)
+	}
 }
 
 // authenticate resolves the request's bearer token. Refusals answer 401 with a

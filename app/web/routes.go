@@ -80,6 +80,7 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/channels/alerts/{id}/retry", auth.PermEdit, h.alertRetry)
 	h.adminGet("/admin/settings", auth.PermRead, h.settings)
 	h.adminGet("/admin/settings/members", auth.PermRead, h.membersPage)
+	h.adminGet("/admin/settings/audit", auth.PermManage, h.auditPage)
 	h.adminPost("/admin/settings/members/invite", auth.PermManage, h.memberInvite)
 	h.adminPost("/admin/settings/members/{id}/role", auth.PermManage, h.memberChange(h.memberRole, "role"))
 	h.adminPost("/admin/settings/members/{id}/remove", auth.PermManage, h.memberChange(h.memberRemove, "removed"))
@@ -123,14 +124,14 @@ func (h *Handler) adminGet(pattern string, perm auth.Permission, fn http.Handler
 // session and role are checked before the CSRF token, which is bound to the session.
 func (h *Handler) adminPost(pattern string, perm auth.Permission, fn http.HandlerFunc) {
 	h.adminTable = append(h.adminTable, AdminRoute{Method: "POST", Pattern: pattern, Permission: perm})
-	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectForm(fn))))
+	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectForm(h.audited(pattern, fn)))))
 }
 
 // adminUploadPost is adminPost for a multipart form (a file upload), with a cap fitting
 // the largest file accepted (a page's logo).
 func (h *Handler) adminUploadPost(pattern string, perm auth.Permission, fn http.HandlerFunc) {
 	h.adminTable = append(h.adminTable, AdminRoute{Method: "POST", Pattern: pattern, Permission: perm, Upload: true})
-	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectUpload(fn))))
+	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectUpload(h.audited(pattern, fn)))))
 }
 
 // allow lets through members whose role in the session's organization allows perm; the

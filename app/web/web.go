@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"statusthing/app/audit"
 	"statusthing/app/auth"
 	"statusthing/app/monitoring"
 	"statusthing/assets"
@@ -26,6 +27,8 @@ type Options struct {
 	Auth     *auth.Service
 	Monitors *monitoring.Service
 	Hub      *Hub
+	// Audit keeps the organizations' audit logs; nil records nothing.
+	Audit audit.Log
 	// Instance is read by the instance admins' page; nil hides it.
 	Instance InstanceStats
 	// StatusCache keeps the public status pages rendered; New makes one when nil.
@@ -52,6 +55,7 @@ type Handler struct {
 	hub      *Hub
 	status   *StatusCache
 	instance InstanceStats
+	audit    audit.Log
 	health   Health
 	catalogs *i18n.Catalogs
 	assets   *assets.Set
@@ -97,6 +101,7 @@ func New(opts Options) *Handler {
 		mux:      http.NewServeMux(),
 	}
 	h.instance = opts.Instance
+	h.audit = opts.Audit
 	h.status = opts.StatusCache
 	if h.status == nil {
 		h.status = NewStatusCache()
