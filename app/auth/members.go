@@ -309,3 +309,17 @@ func (s *Service) SwitchOrganization(ctx context.Context, id Identity, orgID int
 	}
 	return fmt.Errorf("switch organization: %w", ErrNotMember)
 }
+
+// Organization returns one organization by id.
+func (s *Service) Organization(ctx context.Context, id int64) (Organization, error) {
+	orgs, err := s.store.Organizations(ctx)
+	if err != nil {
+		return Organization{}, err
+	}
+	for _, o := range orgs {
+		if o.ID == id {
+			return o, nil
+		}
+	}
+	return Organization{}, ErrNotMember
+}
