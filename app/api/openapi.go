@@ -466,8 +466,9 @@ func (h *Handler) buildOpenAPI(table []route) []byte {
 		"info": map[string]any{
 			"title":   "statusthing API",
 			"version": "1",
-			"description": "Monitors, their history, incidents, maintenance windows, alert channels, status pages and " +
-				"API tokens of one organization: the token's. " +
+			"description": "Monitors, their history, incidents, maintenance windows, alert channels, status pages, " +
+				"members, invitations, the audit log and API tokens of one organization: the token's. " +
+				"Each operation needs a role (x-minimum-role); a token has one, never more than its creator's. " +
 				"Send Authorization: Bearer <token> (create one with `statusthing token create`). " +
 				"Lists are pages of {items, next_cursor}, newest first for histories; pass next_cursor back as cursor. " +
 				"Errors are {error: {code, message, field}}. Unknown JSON keys and query parameters are refused.",
