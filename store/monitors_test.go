@@ -440,6 +440,7 @@ func TestMigrationsDownWithData(t *testing.T) {
 		gone, present []string
 		columns       []string // columns the migration added, gone after its down
 	}{
+		{"0011", []string{"subscribers", "subscriber_tokens", "subscriber_outbox"}, []string{"status_pages", "outbox"}, nil},
 		{"0010", nil, []string{"outbox"}, []string{"outbox.incident_id"}},
 		{"0009", nil, []string{"maintenances", "status_pages"}, []string{"monitors.flap_changes", "monitor_state.flapping_since",
 			"incidents.reminders", "delivery_attempts.retry_after_ms"}},
