@@ -41,6 +41,9 @@ type Options struct {
 	Version      string
 	DatabasePath string
 	Now          func() time.Time
+	// EmailSubscriptions lets visitors of public pages subscribe by e-mail: an [smtp]
+	// relay is configured to send their mails.
+	EmailSubscriptions bool
 }
 
 // Handler is the HTTP handler of the whole site.
@@ -63,6 +66,9 @@ type Handler struct {
 	now      func() time.Time
 	mux      *http.ServeMux
 	root     http.Handler
+	// emailSubs: see Options.EmailSubscriptions; subLimit rates subscriptions per address.
+	emailSubs bool
+	subLimit  *rateLimit
 }
 
 // New builds the handler and its routes.
@@ -90,6 +96,9 @@ func New(opts Options) *Handler {
 		dbPath:   opts.DatabasePath,
 		now:      opts.Now,
 		mux:      http.NewServeMux(),
+
+		emailSubs: opts.EmailSubscriptions,
+		subLimit:  newRateLimit(subscribeLimit, subscribeWindow, subscribeMaxKeys),
 	}
 	h.status = opts.StatusCache
 	if h.status == nil {
