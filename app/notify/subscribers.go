@@ -206,7 +206,22 @@ func (s *SubscriberSender) sendMail(ctx context.Context, sub subscriber.Subscrib
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
 	m.SetBodyString(mail.TypeTextPlain, text)
 	m.AddAlternativeString(mail.TypeTextHTML, html)
-	return s.Email.deliver(ctx, relay, m)
+	return redactAddress(s.Email.deliver(ctx, relay, m), sub.Address)
+}
+
+// redactAddress takes a subscriber's address out of a delivery error (a relay's refusal
+// often quotes the recipient): errors are logged and stored, addresses are not.
+func redactAddress(err error, addr string) error {
+	if err == nil || addr == "" || !strings.Contains(err.Error(), addr) {
+		return err
+	}
+	out := &Error{Retryable: !Permanent(err), StatusCode: StatusCode(err)}
+	var e *Error
+	if errors.As(err, &e) {
+		out.RetryAfter, out.RetryAt = e.RetryAfter, e.RetryAt
+	}
+	out.Err = errors.New(strings.ReplaceAll(err.Error(), addr, "<subscriber>"))
+	return out
 }
 
 // subscriberQueue is the queue of subscriber notices.

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -184,5 +185,21 @@ func TestSubscriberNotices(t *testing.T) {
 	if err := json.Unmarshal(b, &n); err != nil || n.Incident == nil || n.Incident.Title != "Paiements lents" ||
 		n.Page.URL != "https://status.example.com/status/acme" || len(n.Components) != 1 {
 		t.Errorf("webhook payload %s (%v)", b, err)
+	}
+}
+
+func TestRedactAddress(t *testing.T) {
+	refusal := &Error{StatusCode: 550, Err: errors.New("smtp: 550 5.1.1 <bob@example.com>: unknown user")}
+	got := redactAddress(refusal, "bob@example.com")
+	if strings.Contains(got.Error(), "bob@example.com") || !strings.Contains(got.Error(), "<subscriber>") ||
+		!Permanent(got) || StatusCode(got) != 550 {
+		t.Errorf("redacted %v (permanent %v, status %d)", got, Permanent(got), StatusCode(got))
+	}
+	temp := &Error{Retryable: true, Err: errors.New("421 try later")}
+	if got := redactAddress(temp, "bob@example.com"); got != error(temp) {
+		t.Errorf("an error without the address changed: %v", got)
+	}
+	if redactAddress(nil, "bob@example.com") != nil {
+		t.Error("nil error")
 	}
 }

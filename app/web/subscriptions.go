@@ -79,6 +79,7 @@ func (h *Handler) renderSubscription(w http.ResponseWriter, r *http.Request, sta
 	f := h.pageFormatter(p.Locale, h.now())
 	model := h.statusModel(f, statuspage.View{Page: p, Now: h.now()})
 	model.Archive = true
+	model.EventsURL = "" // a step of the flow does not follow the page live
 	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, status, views.StatusMessageView(model, m))
 }
