@@ -78,7 +78,12 @@ func TestOrganizationsAreIsolated(t *testing.T) {
 		if code, _ := cl.call("POST", "/api/v1/incidents", `{"title":"Slow","message":"Looking","component_ids":[`+strconv.FormatInt(p.Components[0].ID, 10)+`]}`, &inc); code != http.StatusCreated {
 			t.Fatalf("incident: %d", code)
 		}
+		var sub struct{ ID int64 }
+		if code, _ := cl.call("POST", "/api/v1/pages/"+itoa(p.ID)+"/subscribers", `{"kind":"webhook","address":"http://127.0.0.1:1/sub"}`, &sub); code != http.StatusCreated {
+			t.Fatalf("subscriber: %d", code)
+		}
 		if cl == b {
+			ids["subscribers"] = itoa(sub.ID)
 			ids["monitors"], ids["pages"], ids["maintenance"], ids["maintenances"] = itoa(m.ID), itoa(p.ID), itoa(mw.ID), itoa(mw.ID)
 			ids["incidents"], ids["channels"], ids["components"] = itoa(inc.ID), itoa(ch.ID), itoa(p.Components[0].ID)
 			var results struct{ Items []struct{ ID int64 } }

@@ -259,6 +259,7 @@ type server struct {
 	runner   *runner.Runner
 	prober   *probe.Prober
 	alerts   *notify.Dispatcher
+	notices  *notify.Dispatcher // status page subscribers' notices
 	monitors *monitoring.Service
 	hub      *web.Hub
 	http     *http.Server
@@ -323,6 +324,19 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	s.monitors = monitors
 	s.alerts = notify.NewDispatcher(notify.DispatcherOptions{Store: st, Notifier: notifiers,
 		Logger: log.With("component", "alerts"), BaseURL: cfg.BaseURL(), Wake: st.AlertsQueued()})
+	// Subscriber mails go through the [smtp] relay; without one, visitors cannot subscribe
+	// by e-mail (webhook subscribers still work).
+	subscriberMail, err := notify.NewEmail(0)
+	if err != nil {
+		return fail(err)
+	}
+	subscriberMail.Defaults = smtp
+	subscriberSender, err := notify.NewSubscriberSender(subscriberMail, nil, catalogs.Translator, cfg.BaseURL(), st, nil)
+	if err != nil {
+		return fail(err)
+	}
+	s.notices = notify.NewSubscriberDispatcher(notify.DispatcherOptions{Logger: log.With("component", "subscribers"),
+		Wake: st.SubscribersQueued()}, subscriberSender)
 	if err := s.applyConfigMonitors(ctx, monitors); err != nil {
 		return fail(err)
 	}
@@ -349,6 +363,8 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		BaseURL:      cfg.BaseURL(),
 		Version:      versionString(),
 		DatabasePath: cfg.Database.Path,
+
+		EmailSubscriptions: smtp.Host != "",
 	})
 	s.http = &http.Server{
 		Handler:           withMetrics(met, handler),
@@ -418,6 +434,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	s.alerts.Start()
+	s.notices.Start()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	s.log.Info("listening", "url", s.cfg.BaseURL(), "addr", ln.Addr().String(), "version", versionString())
@@ -443,6 +460,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	// Alerts in flight finish (or are recorded as to retry) before the store closes.
 	if err := s.alerts.Stop(shutdownCtx); err != nil {
 		s.log.Warn("alert delivery stop", "err", err)
+	}
+	if err := s.notices.Stop(shutdownCtx); err != nil {
+		s.log.Warn("subscriber delivery stop", "err", err)
 	}
 	if err := s.close(); err != nil {
 		return err

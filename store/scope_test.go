@@ -39,6 +39,13 @@ var unscoped = map[string]string{
 	"CreateMaintenance": "carries its OrgID", "CreateChannel": "carries its OrgID", "UpdateChannel": "carries its OrgID",
 	"UpdateMaintenance": "carries its OrgID", "CreateStatusPage": "carries its OrgID", "UpdateStatusPage": "carries its OrgID",
 	"AddAuditEntry": "carries its OrgID",
+	// Subscribers: added with the org id in the row (checked against the page's), found by
+	// their link token from public mails, delivered by the dispatcher.
+	"Subscribe": "carries its OrgID, checked against the page's", "AddSubscriber": "carries its OrgID, checked against the page's",
+	"IssueSubscriberToken": "the dispatcher, as it mails", "ConfirmSubscriber": "a mail's link: its token is the authority",
+	"Unsubscribe": "a mail's link: its token is the authority", "SubscriberByToken": "a mail's link: its token is the authority",
+	"DueSubscriberNotices": "the dispatcher", "RecordSubscriberAttempt": "the dispatcher", "SubscribersQueued": "the dispatcher",
+	"SubscriberNoticeCounts": "metrics",
 	// Public pages: found by what visitors ask for, then read with the page's organization.
 	"StatusPageBySlug": "public pages", "StatusPageByDomain": "public pages", "DefaultStatusPage": "public pages",
 	"StatusPageRoutes": "public router", "StatusPageLogo": "public pages, by page id", "PublicComponent": "public badges",

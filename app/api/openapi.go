@@ -16,6 +16,7 @@ import (
 	"statusthing/app/incident"
 	"statusthing/app/monitor"
 	"statusthing/app/statuspage"
+	"statusthing/app/subscriber"
 )
 
 // The OpenAPI 3.1 document is built from the route table (operations) and from the Go types
@@ -59,6 +60,8 @@ var schemaTypes = map[string]reflect.Type{
 	"PageInput":           reflect.TypeFor[pageInput](),
 	"Component":           reflect.TypeFor[componentJSON](),
 	"ComponentInput":      reflect.TypeFor[componentInput](),
+	"Subscriber":          reflect.TypeFor[subscriberJSON](),
+	"SubscriberInput":     reflect.TypeFor[subscriberInput](),
 }
 
 // pageTypes are the list answers, by the name of their item schema.
@@ -78,6 +81,7 @@ var pageTypes = map[string]reflect.Type{
 	"IncidentUpdate": reflect.TypeFor[page[incidentUpdateJSON]](),
 	"Page":           reflect.TypeFor[page[pageJSON]](),
 	"Component":      reflect.TypeFor[page[componentJSON]](),
+	"Subscriber":     reflect.TypeFor[page[subscriberJSON]](),
 }
 
 // enums are the values of the named string types.
@@ -100,6 +104,7 @@ var enums = map[reflect.Type]func() []string{
 	reflect.TypeFor[incident.Impact]():       func() []string { return stringsOf(incident.Impacts()) },
 	reflect.TypeFor[incident.UpdateStatus](): func() []string { return stringsOf(incident.UpdateStatuses()) },
 	reflect.TypeFor[statuspage.Status]():     func() []string { return stringsOf(statuspage.Statuses()) },
+	reflect.TypeFor[subscriber.Kind]():       subscriberKindNames,
 }
 
 // stringsOf converts the values of a string type.
@@ -242,6 +247,13 @@ var descriptions = map[string]string{
 	"ComponentInput.status":           "Only for a component without a monitor (default operational).",
 	"ComponentInput.position":         "Component operations only: where to put it, from 0 (past the end or absent: last). In a page's components the array's order is the order.",
 	"ComponentInput.effective_status": "Read-only: ignored.",
+	"Subscriber.address":              "The e-mail address (lower-case) or the webhook URL.",
+	"Subscriber.confirmed":            "Receives the page's notices: an e-mail subscriber once it followed its confirmation link.",
+	"Subscriber.has_secret":           "A webhook subscriber's payloads are signed with its secret.",
+	"SubscriberInput.kind":            "email (default) or webhook.",
+	"SubscriberInput.address":         "Required: an e-mail address, or for a webhook an http(s) URL.",
+	"SubscriberInput.secret":          "Webhook only, write-only: the HMAC-SHA256 key of X-Statusthing-Signature; at most 200 characters.",
+	"SubscriberInput.confirmed":       "E-mail only: true skips the confirmation mail (an import whose consent you hold). Webhooks are always confirmed.",
 	"next_cursor":                     "Pass as cursor to get the next page; null on the last page.",
 }
 

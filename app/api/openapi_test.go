@@ -217,6 +217,11 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 		{"PATCH", "/api/v1/pages/" + pid + "/components/" + cid, `{"position": 0}`, "Component"},
 		{"POST", "/api/v1/pages/" + pid + "/components", `{"name": "New"}`, "Component"},
 		{"POST", "/api/v1/pages", `{"slug": "Bad slug"}`, "Error"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"kind": "webhook", "address": "https://hooks.example.com/s", "secret": "k"}`, "Subscriber"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"address": "ann@example.com", "confirmed": true}`, "Subscriber"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"address": "bob@example.com"}`, "Subscriber"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"address": "nope"}`, "Error"},
+		{"GET", "/api/v1/pages/" + pid + "/subscribers", "", "SubscriberPage"},
 	} {
 		a := e.do(c.method, c.path, e.write, c.body)
 		validated[c.schema] = true

@@ -240,6 +240,19 @@ func (h *Handler) apiTable() []route {
 		{Method: "DELETE", Path: "/pages/{id}/components/{cid}", ID: "deleteComponent", Tag: "pages", Summary: "Remove a component",
 			Doc:    "Incidents no longer show on the page through it.",
 			Status: 204, run: h.deleteComponent},
+		{Method: "GET", Path: "/pages/{id}/subscribers", ID: "listSubscribers", Tag: "pages", Summary: "List a page's subscribers",
+			Doc: "E-mail subscribers (confirmed, or waiting for their confirmation mail's link) and webhook subscribers, " +
+				"oldest first (by id). Secrets are never shown: has_secret tells whether a webhook's payloads are signed.",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "Subscriber", List: true, run: h.listSubscribers},
+		{Method: "POST", Path: "/pages/{id}/subscribers", ID: "createSubscriber", Tag: "pages", Summary: "Add a subscriber to a page",
+			Doc: "kind email (default) or webhook. An e-mail subscriber gets a confirmation mail and receives nothing until it " +
+				"follows its link (double opt-in), unless confirmed is true: an import of addresses whose consent you hold, " +
+				"confirmed at once. A webhook subscriber (address: an http(s) URL) is confirmed at once; secret, write-only, " +
+				"signs its payloads (X-Statusthing-Signature). An address the page already has answers 422 naming address.",
+			Body: "SubscriberInput", Status: 201, Result: "Subscriber", Created: "The new subscriber's URL.", run: h.createSubscriber},
+		{Method: "DELETE", Path: "/pages/{id}/subscribers/{sid}", ID: "deleteSubscriber", Tag: "pages", Summary: "Remove a subscriber",
+			Doc:    "With its undelivered notices: it receives nothing more.",
+			Status: 204, run: h.deleteSubscriber},
 
 		{Method: "GET", Path: "/channels", ID: "listChannels", Tag: "channels", Summary: "List alert channels",
 			Doc:   "Channels of the token's organization, oldest first (by id). Secret settings are masked (********).",

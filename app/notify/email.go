@@ -226,7 +226,12 @@ func (e *Email) Send(ctx context.Context, ch Channel, a Alert) error {
 	m.SetGenHeader("Idempotency-Key", a.IdempotencyKey) // a receiving script can deduplicate too
 	m.SetBodyString(mail.TypeTextPlain, text)
 	m.AddAlternativeString(mail.TypeTextHTML, html)
+	return e.deliver(ctx, s, m)
+}
 
+// deliver sends m through the relay of s (host, port, TLS mode, credentials) and
+// classifies the failure: SMTP 4xx and network errors are retryable, 5xx permanent.
+func (e *Email) deliver(ctx context.Context, s EmailSettings, m *mail.Msg) error {
 	opts := []mail.Option{mail.WithTimeout(e.Timeout)}
 	port := s.Port
 	switch s.TLS {

@@ -21,6 +21,11 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /status/{slug}/feed.atom", h.statusFeed)
 	m.HandleFunc("GET /status/{slug}/summary.json", h.statusSummary)
 	m.HandleFunc("GET /status/{slug}/logo", h.statusLogo)
+	m.Handle("POST /status/{slug}/subscribe", h.publicForm(h.subscribeSubmit))
+	m.HandleFunc("GET /status/{slug}/confirm", h.subscriptionLink("confirm"))
+	m.Handle("POST /status/{slug}/confirm", h.publicForm(h.confirmSubmit))
+	m.HandleFunc("GET /status/{slug}/unsubscribe", h.subscriptionLink("unsubscribe"))
+	m.Handle("POST /status/{slug}/unsubscribe", h.publicForm(h.unsubscribeSubmit))
 	m.HandleFunc("GET /badge/{monitor}/status.svg", h.badgeStatus)
 	m.HandleFunc("GET /badge/{monitor}/uptime.svg", h.badgeUptime)
 
@@ -89,6 +94,8 @@ func (h *Handler) routes() {
 	h.adminGet("/admin/instance", auth.PermInstance, h.instancePage)
 	h.adminPost("/admin/instance/organizations", auth.PermInstance, h.organizationCreate)
 	h.adminPost("/admin/settings/profile", auth.PermRead, h.saveProfile)
+	h.adminPost("/admin/pages/{id}/subscribers", auth.PermEdit, h.pageSubscriberAdd)
+	h.adminPost("/admin/pages/{id}/subscribers/{sid}/delete", auth.PermEdit, h.pageSubscriberRemove)
 
 	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
 	if h.api != nil {

@@ -46,6 +46,9 @@ type Options struct {
 	Version      string
 	DatabasePath string
 	Now          func() time.Time
+	// EmailSubscriptions lets visitors of public pages subscribe by e-mail: an [smtp]
+	// relay is configured to send their mails.
+	EmailSubscriptions bool
 }
 
 // Handler is the HTTP handler of the whole site.
@@ -72,6 +75,9 @@ type Handler struct {
 	// adminTable lists the admin routes as registered (AdminRoutes).
 	adminTable []AdminRoute
 	root       http.Handler
+	// emailSubs: see Options.EmailSubscriptions; subLimit rates subscriptions per address.
+	emailSubs bool
+	subLimit  *rateLimit
 }
 
 // New builds the handler and its routes.
@@ -99,6 +105,9 @@ func New(opts Options) *Handler {
 		dbPath:   opts.DatabasePath,
 		now:      opts.Now,
 		mux:      http.NewServeMux(),
+
+		emailSubs: opts.EmailSubscriptions,
+		subLimit:  newRateLimit(subscribeLimit, subscribeWindow, subscribeMaxKeys),
 	}
 	h.instance = opts.Instance
 	h.audit = opts.Audit
