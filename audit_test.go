@@ -49,3 +49,31 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("API audit log: %d %+v", code, list)
 	}
 }
+
+// TestInvitationMailed: with an [smtp] relay, an invitation is mailed with its link, which
+// the new member follows.
+func TestInvitationMailed(t *testing.T) {
+	sink := startMailSink(t)
+	s := startServer(t, nil, withSMTP(sink))
+	c := browserClient(t)
+	setupAdmin(t, s, c)
+	res := post(t, s, c, "/admin/settings/members", "/admin/settings/members/invite", url.Values{"email": {"ed@example.com"}, "role": {"editor"}})
+	if res.Status != http.StatusOK || !strings.Contains(res.Body, "Invitation mailed to ed@example.com") {
+		t.Fatalf("invite: %d\n%s", res.Status, res.Body)
+	}
+	mail := sink.wait(t, "ed@example.com", 1)[0]
+	link := regexp.MustCompile(`https?://\S+/invite/inv_\S+`).FindString(mail.text)
+	if mail.subject != "You are invited to Acme on statusthing" || link == "" || !strings.Contains(mail.text, testEmail+" invites you") ||
+		!strings.Contains(mail.text, "as Editor") {
+		t.Fatalf("mail %q:\n%s", mail.subject, mail.text)
+	}
+	ed := browserClient(t)
+	page := do(t, ed, "GET", link, nil, nil)
+	res = do(t, ed, "POST", link, url.Values{"csrf_token": {csrfOf(t, page.Body)}, "name": {"Ed"}, "password": {"editor password 1"}}, nil)
+	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/admin" {
+		t.Fatalf("accept: %d %q", res.Status, res.Header.Get("Location"))
+	}
+	if body := do(t, ed, "GET", s.URL+"/admin/monitors", nil, nil).Body; !strings.Contains(body, `data-testid="new-monitor"`) {
+		t.Error("the new editor cannot add monitors")
+	}
+}

@@ -350,6 +350,7 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		StatusCache:    statusPages,
 		Instance:       st,
 		Audit:          st,
+		Notes:          invitationMail(subscriberMail),
 		Health:         st,
 		Catalogs:       catalogs,
 		Assets:         assetSet,
@@ -845,4 +846,13 @@ func buildInfo() (v, rev, when string) {
 		when = "unknown date"
 	}
 	return v, rev, when
+}
+
+// invitationMail is what mails invitations: the [smtp] relay when one is configured, else
+// nothing (the members page shows the link to pass on).
+func invitationMail(e *notify.Email) web.Notes {
+	if e.Defaults.Host == "" {
+		return nil
+	}
+	return e
 }

@@ -80,9 +80,21 @@ func (s *sinkSession) Data(r io.Reader) error {
 	if m.subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		return err
 	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil {
 		return err
+	}
+	if !strings.HasPrefix(mediaType, "multipart/") {
+		var body io.Reader = msg.Body
+		if msg.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+			body = quotedprintable.NewReader(msg.Body)
+		}
+		b, _ := io.ReadAll(body)
+		m.text = strings.ReplaceAll(string(b), "\r\n", "\n")
+		s.sink.mu.Lock()
+		s.sink.msgs = append(s.sink.msgs, m)
+		s.sink.mu.Unlock()
+		return nil
 	}
 	mr := multipart.NewReader(msg.Body, params["boundary"])
 	for {

@@ -273,3 +273,25 @@ func (e *Email) deliver(ctx context.Context, s EmailSettings, m *mail.Msg) error
 	}
 	return nil
 }
+
+// SendNote mails a plain-text note (an invitation) to one address through the [smtp]
+// relay (Defaults). It is sent at once, not through an outbox: whoever asked for it sees
+// whether it went.
+func (e *Email) SendNote(ctx context.Context, to, subject, text string) error {
+	s := e.Defaults
+	if s.Host == "" {
+		return permanent(fmt.Errorf("no [smtp] relay configured"))
+	}
+	m := mail.NewMsg()
+	if err := m.From(s.From); err != nil {
+		return permanent(fmt.Errorf("from: %w", err))
+	}
+	if err := m.To(to); err != nil {
+		return permanent(fmt.Errorf("to: %w", err))
+	}
+	m.Subject(subject)
+	m.SetDate()
+	m.SetMessageID()
+	m.SetBodyString(mail.TypeTextPlain, text)
+	return e.deliver(ctx, s, m)
+}

@@ -27,6 +27,8 @@ type Options struct {
 	Auth     *auth.Service
 	Monitors *monitoring.Service
 	Hub      *Hub
+	// Notes mails invitations through the [smtp] relay; nil: the link is only shown.
+	Notes Notes
 	// Audit keeps the organizations' audit logs; nil records nothing.
 	Audit audit.Log
 	// Instance is read by the instance admins' page; nil hides it.
@@ -51,6 +53,11 @@ type Options struct {
 	EmailSubscriptions bool
 }
 
+// Notes sends one-off mails (invitations); *notify.Email satisfies it.
+type Notes interface {
+	SendNote(ctx context.Context, to, subject, text string) error
+}
+
 // Handler is the HTTP handler of the whole site.
 type Handler struct {
 	auth     *auth.Service
@@ -59,6 +66,7 @@ type Handler struct {
 	status   *StatusCache
 	instance InstanceStats
 	audit    audit.Log
+	notes    Notes
 	health   Health
 	catalogs *i18n.Catalogs
 	assets   *assets.Set
@@ -111,6 +119,7 @@ func New(opts Options) *Handler {
 	}
 	h.instance = opts.Instance
 	h.audit = opts.Audit
+	h.notes = opts.Notes
 	h.status = opts.StatusCache
 	if h.status == nil {
 		h.status = NewStatusCache()
