@@ -249,6 +249,20 @@ func (s *Store) Heartbeat(ctx context.Context, orgID, id int64) (heartbeat.Info,
 	return rows[0], nil
 }
 
+// HeartbeatsOf returns the heartbeats of orgID by monitor id: one query for a list of
+// monitors.
+func (s *Store) HeartbeatsOf(ctx context.Context, orgID int64) (map[int64]heartbeat.Info, error) {
+	rows, err := s.heartbeats(ctx, `WHERE h.org_id = ?`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]heartbeat.Info, len(rows))
+	for _, in := range rows {
+		out[in.MonitorID] = in
+	}
+	return out, nil
+}
+
 // Heartbeats lists every heartbeat of every organization with its ping address: the ping
 // handler keeps them in memory, so that unknown addresses cost no database read.
 func (s *Store) Heartbeats(ctx context.Context) ([]heartbeat.Info, error) {

@@ -17,6 +17,7 @@ type HeartbeatStore interface {
 	RecordPing(ctx context.Context, rec heartbeat.Record, keep int) (monitor.Event, error)
 	Heartbeat(ctx context.Context, orgID, id int64) (heartbeat.Info, error)
 	Heartbeats(ctx context.Context) ([]heartbeat.Info, error)
+	HeartbeatsOf(ctx context.Context, orgID int64) (map[int64]heartbeat.Info, error)
 	Pings(ctx context.Context, orgID, monitorID, beforeID int64, limit int) ([]heartbeat.Record, error)
 	SweepHeartbeats(ctx context.Context, now time.Time) ([]monitor.Event, error)
 	RecoverHeartbeats(ctx context.Context, startedAt time.Time) error
@@ -260,4 +261,15 @@ func (s *Service) PingKey(ctx context.Context, orgID int64) (string, error) {
 	}
 	s.reloadIndex(ctx)
 	return key, nil
+}
+
+// HeartbeatsOf returns the heartbeats of an organization by monitor id (lists).
+func (s *Service) HeartbeatsOf(ctx context.Context, orgID int64) (map[int64]heartbeat.Info, error) {
+	return s.hb.HeartbeatsOf(ctx, orgID)
+}
+
+// HourlyRollupsOf returns the hourly buckets of several monitors from from on (lists'
+// sparklines), in one read.
+func (s *Service) HourlyRollupsOf(ctx context.Context, orgID int64, ids []int64, from time.Time) (map[int64][]monitor.RollupBucket, error) {
+	return s.store.RollupsOf(ctx, orgID, ids, true, from)
 }

@@ -29,18 +29,21 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	open := h.openIncidents(r, 0)
 	counts := map[monitor.Status]int{}
 	var checks, ups int64
+	var attention []monitor.Monitor
 	for _, m := range monitors {
 		counts[m.State.Status]++
 		u := uptime[m.ID]
 		checks += u.Checks
 		ups += u.Ups
 		if m.State.Status == monitor.StatusDown || m.State.Status == monitor.StatusDegraded || m.State.Status == monitor.StatusLate {
-			row := h.monitorRow(ctx, f, m, u)
-			if in, ok := open[m.ID]; ok {
-				row.IncidentURL = incidentURL(in.ID)
-			}
-			page.Attention = append(page.Attention, row)
+			attention = append(attention, m)
 		}
+	}
+	for i, row := range h.monitorRows(ctx, f, attention, uptime) {
+		if in, ok := open[attention[i].ID]; ok {
+			row.IncidentURL = incidentURL(in.ID)
+		}
+		page.Attention = append(page.Attention, row)
 	}
 	ratio := -1.0
 	if checks > 0 {

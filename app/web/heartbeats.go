@@ -463,16 +463,15 @@ func (h *Handler) pingSettings(ctx context.Context, orgID int64) *views.PingSett
 
 // heartbeatRow is a heartbeat's line in the monitors list: its last ping and when the next
 // one is due instead of latency and uptime (heartbeats have neither).
-func (h *Handler) heartbeatRow(ctx context.Context, f formatter, m monitor.Monitor) views.MonitorRow {
+// heartbeatRow is the list row of a heartbeat; ok says whether its state info was read.
+func heartbeatRow(f formatter, m monitor.Monitor, info heartbeat.Info, ok bool) views.MonitorRow {
 	row := views.MonitorRow{
 		ID: m.ID, URL: "/admin/monitors/" + strconv.FormatInt(m.ID, 10), Name: m.Name, Type: strings.ToUpper(string(m.Type)),
 		Target: f.target(m), Status: f.badge(m.State.Status), Uptime: f.percent(-1), Heartbeat: true,
 		LastPing: f.ago(m.State.LastCheckedAt), LastCheck: f.ago(m.State.LastCheckedAt), LastCheckTitle: f.stamp(m.State.LastCheckedAt),
 		Message: m.State.LastMessage, NextPing: "–",
 	}
-	info, err := h.monitors.Heartbeat(ctx, m.OrgID, m.ID)
-	if err != nil {
-		h.log.Warn("reading a heartbeat for the list", "monitor_id", m.ID, "err", err)
+	if !ok {
 		return row
 	}
 	hs, _ := m.Settings.(monitor.HeartbeatSettings)

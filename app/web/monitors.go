@@ -73,12 +73,13 @@ func (h *Handler) monitorsList(w http.ResponseWriter, r *http.Request) {
 		monitor.StatusNew, monitor.StatusPaused} {
 		page.Statuses = append(page.Statuses, views.Option{Value: string(s), Label: f.t("status." + string(s)), Selected: status == string(s)})
 	}
+	var shown []monitor.Monitor
 	for _, m := range all {
-		if !matchesFilter(m, q, status) {
-			continue
+		if matchesFilter(m, q, status) {
+			shown = append(shown, m)
 		}
-		page.Rows = append(page.Rows, h.monitorRow(ctx, f, m, uptime[m.ID]))
 	}
+	page.Rows = h.monitorRows(ctx, f, shown, uptime)
 	h.render(w, r, http.StatusOK, views.Monitors(page))
 }
 
@@ -94,16 +95,46 @@ func matchesFilter(m monitor.Monitor, q, status string) bool {
 	return strings.Contains(strings.ToLower(m.Name), q) || strings.Contains(strings.ToLower(target(m)), q)
 }
 
-func (h *Handler) monitorRow(ctx context.Context, f formatter, m monitor.Monitor, up monitor.Uptime) views.MonitorRow {
-	if m.Type == monitor.TypeHeartbeat {
-		return h.heartbeatRow(ctx, f, m)
+// monitorRows builds the rows of monitors with two reads in all, whatever their number:
+// the last 24 hourly buckets of the probed ones (sparklines) and the heartbeats' states.
+func (h *Handler) monitorRows(ctx context.Context, f formatter, ms []monitor.Monitor, uptime map[int64]monitor.Uptime) []views.MonitorRow {
+	if len(ms) == 0 {
+		return nil
 	}
-	now := f.now
-	buckets, err := h.monitors.Rollups(ctx, m.OrgID, m.ID, true, now.Add(-24*time.Hour), now)
-	var points []time.Duration
-	if err == nil {
-		points = hourlyLatencies(buckets, now.Add(-24*time.Hour), 25)
+	var probed []int64
+	heartbeats := false
+	for _, m := range ms {
+		if m.Type == monitor.TypeHeartbeat {
+			heartbeats = true
+		} else {
+			probed = append(probed, m.ID)
+		}
 	}
+	from := f.now.Add(-24 * time.Hour)
+	buckets, err := h.monitors.HourlyRollupsOf(ctx, ms[0].OrgID, probed, from)
+	if err != nil {
+		h.log.Warn("reading sparklines for the list", "err", err)
+	}
+	var infos map[int64]heartbeat.Info
+	if heartbeats {
+		if infos, err = h.monitors.HeartbeatsOf(ctx, ms[0].OrgID); err != nil {
+			h.log.Warn("reading heartbeats for the list", "err", err)
+		}
+	}
+	rows := make([]views.MonitorRow, 0, len(ms))
+	for _, m := range ms {
+		if m.Type == monitor.TypeHeartbeat {
+			info, ok := infos[m.ID]
+			rows = append(rows, heartbeatRow(f, m, info, ok))
+			continue
+		}
+		rows = append(rows, monitorRow(f, m, uptime[m.ID], hourlyLatencies(buckets[m.ID], from, 25)))
+	}
+	return rows
+}
+
+// monitorRow is the list row of a probed monitor; points are its hourly latencies.
+func monitorRow(f formatter, m monitor.Monitor, up monitor.Uptime, points []time.Duration) views.MonitorRow {
 	ratio := up.Ratio
 	if up.Checks == 0 {
 		ratio = -1
