@@ -217,20 +217,24 @@ func (s *Store) AlertAttempts(ctx context.Context, orgID, id int64) ([]alert.Att
 	return out, nil
 }
 
+// attemptOutcome is what an attempt sets on its queue row: delivered_at when it went,
+// failed_at when there is no next try, and the next attempt's time.
+func attemptOutcome(a alert.Attempt, next time.Time) (delivered, failed, nextAt any) {
+	at := millis(a.At)
+	switch {
+	case a.OK:
+		return at, nil, at
+	case next.IsZero():
+		return nil, at, at
+	}
+	return nil, nil, millis(next)
+}
+
 // RecordAttempt records attempt a at delivering the pending outbox row id: delivered when
 // a.OK; else tried again at next, or given up (failed_at = a.At) when next is zero.
 // ErrNotFound when the row is gone (its channel was deleted) or no longer pending.
 func (s *Store) RecordAttempt(ctx context.Context, id int64, a alert.Attempt, next time.Time) error {
-	at := millis(a.At)
-	var delivered, failed, nextAt any
-	switch {
-	case a.OK:
-		delivered, nextAt = at, at
-	case next.IsZero():
-		failed, nextAt = at, at
-	default:
-		nextAt = millis(next)
-	}
+	delivered, failed, nextAt := attemptOutcome(a, next)
 	err := s.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, delivered_at = ?,
 			failed_at = ?, next_attempt_at = ? WHERE id = ? AND delivered_at IS NULL AND failed_at IS NULL`,
@@ -244,7 +248,7 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a alert.Attempt, ne
 			return ErrNotFound
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO delivery_attempts (outbox_id, at, ok, status_code, error, retry_after_ms)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, at, a.OK, a.StatusCode, a.Error, durationMs(a.RetryAfter))
+			VALUES (?, ?, ?, ?, ?, ?)`, id, millis(a.At), a.OK, a.StatusCode, a.Error, durationMs(a.RetryAfter))
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {

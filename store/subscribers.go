@@ -452,16 +452,7 @@ func (s *Store) DueSubscriberNotices(ctx context.Context, now time.Time, perSubs
 // delivered when a.OK; else tried again at next, or given up when next is zero.
 // ErrNotFound when the notice is gone (its subscriber left) or no longer pending.
 func (s *Store) RecordSubscriberAttempt(ctx context.Context, id int64, a alert.Attempt, next time.Time) error {
-	at := millis(a.At)
-	var delivered, failed, nextAt any
-	switch {
-	case a.OK:
-		delivered, nextAt = at, at
-	case next.IsZero():
-		failed, nextAt = at, at
-	default:
-		nextAt = millis(next)
-	}
+	delivered, failed, nextAt := attemptOutcome(a, next)
 	return s.updateOne(ctx, "record subscriber attempt", `UPDATE subscriber_outbox SET attempts = attempts + 1, last_error = ?,
 		delivered_at = ?, failed_at = ?, next_attempt_at = ? WHERE id = ? AND delivered_at IS NULL AND failed_at IS NULL`,
 		a.Error, delivered, failed, nextAt, id)

@@ -227,25 +227,12 @@ type Draft struct {
 
 // DraftError lists every refused value of a Draft or an Update, named by field ("title",
 // "impact", "status", "message").
-type DraftError struct{ Fields []monitor.FieldError }
+type DraftError struct{ Fields monitor.FieldErrors }
 
-func (e *DraftError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "invalid incident: " + strings.Join(parts, "; ")
-}
+func (e *DraftError) Error() string { return e.Fields.Join("invalid incident") }
 
 // For returns the message for field, or "".
-func (e *DraftError) For(field string) string {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return f.Message
-		}
-	}
-	return ""
-}
+func (e *DraftError) For(field string) string { return e.Fields.For(field) }
 
 // Validate returns a *DraftError listing every problem of d, or nil. A manual incident
 // needs a title; the impact defaults to none and the status to investigating.

@@ -36,25 +36,12 @@ func (m Maintenance) Recurring() bool { return m.Cron != "" }
 
 // MaintenanceError lists every refused value of a Maintenance, named by field ("title",
 // "start", "end", "cron", "duration", "timezone").
-type MaintenanceError struct{ Fields []monitor.FieldError }
+type MaintenanceError struct{ Fields monitor.FieldErrors }
 
-func (e *MaintenanceError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "invalid maintenance: " + strings.Join(parts, "; ")
-}
+func (e *MaintenanceError) Error() string { return e.Fields.Join("invalid maintenance") }
 
 // For returns the message for field, or "".
-func (e *MaintenanceError) For(field string) string {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return f.Message
-		}
-	}
-	return ""
-}
+func (e *MaintenanceError) For(field string) string { return e.Fields.For(field) }
 
 // Validate returns a *MaintenanceError listing every problem of m, or nil.
 func (m Maintenance) Validate() error {

@@ -143,26 +143,36 @@ type FieldError struct {
 	Message string
 }
 
-// ValidationError lists every refused value of a Spec.
-type ValidationError struct{ Fields []FieldError }
+// FieldErrors are the refused values of a form or document: one list type, so that every
+// kind of refusal formats and looks up its fields the same way.
+type FieldErrors []FieldError
 
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
+// Join formats them after what: "invalid monitor: name: is required; url: ...".
+func (fs FieldErrors) Join(what string) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
 		parts[i] = f.Field + ": " + f.Message
 	}
-	return "invalid monitor: " + strings.Join(parts, "; ")
+	return what + ": " + strings.Join(parts, "; ")
 }
 
 // For returns the message for field, or "".
-func (e *ValidationError) For(field string) string {
-	for _, f := range e.Fields {
+func (fs FieldErrors) For(field string) string {
+	for _, f := range fs {
 		if f.Field == field {
 			return f.Message
 		}
 	}
 	return ""
 }
+
+// ValidationError lists every refused value of a Spec.
+type ValidationError struct{ Fields FieldErrors }
+
+func (e *ValidationError) Error() string { return e.Fields.Join("invalid monitor") }
+
+// For returns the message for field, or "".
+func (e *ValidationError) For(field string) string { return e.Fields.For(field) }
 
 type checker struct{ errs []FieldError }
 

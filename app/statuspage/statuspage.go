@@ -188,25 +188,12 @@ func Locales() []string { return []string{"en", "fr"} }
 
 // Error lists every refused value of a page, named by field ("slug", "title", ...;
 // components by "components[i].name").
-type Error struct{ Fields []monitor.FieldError }
+type Error struct{ Fields monitor.FieldErrors }
 
-func (e *Error) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "invalid status page: " + strings.Join(parts, "; ")
-}
+func (e *Error) Error() string { return e.Fields.Join("invalid status page") }
 
 // For returns the message for field, or "".
-func (e *Error) For(field string) string {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return f.Message
-		}
-	}
-	return ""
-}
+func (e *Error) For(field string) string { return e.Fields.For(field) }
 
 // Normalize trims p's text fields, lower-cases the slug and custom domain and fills the
 // defaults (locale en, manual components operational).

@@ -70,25 +70,12 @@ func (s Subscriber) LogValue() slog.Value {
 }
 
 // Error is a refused subscriber, by field ("address", "secret", "kind").
-type Error struct{ Fields []monitor.FieldError }
+type Error struct{ Fields monitor.FieldErrors }
 
-func (e *Error) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "invalid subscriber: " + strings.Join(parts, "; ")
-}
+func (e *Error) Error() string { return e.Fields.Join("invalid subscriber") }
 
 // For returns the message about field, or "".
-func (e *Error) For(field string) string {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return f.Message
-		}
-	}
-	return ""
-}
+func (e *Error) For(field string) string { return e.Fields.For(field) }
 
 // Normalize trims s's address (and lower-cases an e-mail address, so that one mailbox
 // subscribes once) and checks it. Refusals are *Error.
