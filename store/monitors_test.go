@@ -440,6 +440,8 @@ func TestMigrationsDownWithData(t *testing.T) {
 		gone, present []string
 		columns       []string // columns the migration added, gone after its down
 	}{
+		{"0014", []string{"recovery_codes"}, []string{"users"}, []string{"users.time_zone", "users.totp_secret",
+			"users.totp_enabled_at", "users.totp_last_step"}},
 		{"0013", []string{"invitations"}, []string{"api_tokens"}, nil},
 		{"0012", nil, []string{"api_tokens"}, []string{"api_tokens.role"}},
 		{"0010", nil, []string{"outbox"}, []string{"outbox.incident_id"}},
