@@ -99,8 +99,8 @@ func ValidateTimeZone(tz string) error {
 	return nil
 }
 
-// UpdateProfile changes a user's name, e-mail, language and time zone. A new e-mail must be
-// free and needs the current password.
+// UpdateProfile changes a user's name, e-mail, language and time zone. A new e-mail needs
+// the current password and must be free (ErrEmailTaken).
 func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) error {
 	ps, err := s.profiles()
 	if err != nil {
@@ -131,10 +131,7 @@ func (s *Service) UpdateProfile(ctx context.Context, in ProfileInput) error {
 		}
 	}
 	if err := ps.UpdateUserProfile(ctx, u.ID, p, s.now()); err != nil {
-		if errors.Is(err, ErrEmailTaken) {
-			return &ValidationError{Field: "email", Message: ErrEmailTaken.Error()}
-		}
-		return err
+		return err // ErrEmailTaken among others
 	}
 	if p.Email != u.Email {
 		s.log.Info("user e-mail changed", "user_id", u.ID)
@@ -150,6 +147,9 @@ func (s *Service) checkCurrentPassword(u User, password, ip string) error {
 	account, address := accountKey(u.Email), "address:"+ip
 	if wait := max(s.perAccount.retryAfter(account, now), s.perAddress.retryAfter(address, now)); wait > 0 {
 		return &ThrottledError{RetryAfter: wait}
+	}
+	if password == "" {
+		return errWrongPassword // no guess made: nothing to count
 	}
 	ok, err := CheckPassword(u.PasswordHash, password)
 	if err != nil {
