@@ -28,6 +28,7 @@ func (h *Handler) routes() {
 	m.Handle("POST /setup", h.form(h.setupSubmit))
 	m.HandleFunc("GET /login", h.loginForm)
 	m.Handle("POST /login", h.form(h.loginSubmit))
+	m.Handle("POST /login/totp", h.form(h.loginTOTPSubmit))
 	m.Handle("POST /logout", h.form(h.logout))
 	m.HandleFunc("GET /invite/{token}", h.inviteShow)
 	m.Handle("POST /invite/{token}", h.form(h.inviteAccept))
@@ -86,6 +87,12 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/settings/invitations/{id}/revoke", auth.PermManage, h.invitationRevoke)
 	h.adminPost("/admin/organization", auth.PermRead, h.switchOrganization)
 	h.adminPost("/admin/settings/profile", auth.PermRead, h.saveProfile)
+	h.adminPost("/admin/settings/profile/password", auth.PermRead, h.changePassword)
+	h.adminPost("/admin/settings/profile/sessions/logout", auth.PermRead, h.logoutOtherSessions)
+	h.adminPost("/admin/settings/profile/totp", auth.PermRead, h.totpStart)
+	h.adminPost("/admin/settings/profile/totp/confirm", auth.PermRead, h.totpConfirm)
+	h.adminPost("/admin/settings/profile/totp/cancel", auth.PermRead, h.totpCancel)
+	h.adminPost("/admin/settings/profile/totp/disable", auth.PermRead, h.totpDisable)
 
 	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
 	if h.api != nil {
