@@ -194,7 +194,7 @@ func (h *Handler) totpStart(w http.ResponseWriter, r *http.Request) {
 		h.serviceError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/admin/settings", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/settings#two-factor", http.StatusSeeOther)
 }
 
 // totpConfirm turns two-factor login on with a first code and shows the recovery codes,
