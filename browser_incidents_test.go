@@ -1,19 +1,34 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"statusthing/app/alert"
 )
 
 // TestBrowserIncidentAcknowledge: a monitor's target fails, the incident shows up in the
-// list, the admin opens it, acknowledges and comments, on desktop and on a phone.
+// list and the alert mail reaches the SMTP server; the admin opens the incident,
+// acknowledges and comments, on desktop and on a phone.
 func TestBrowserIncidentAcknowledge(t *testing.T) {
-	s := startServer(t, nil, nil)
+	sink := startMailSink(t)
+	s := startServer(t, nil, withSMTP(sink))
 	c := browserClient(t)
 	setupAdmin(t, s, c)
+	orgs, err := s.Store.Organizations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An e-mail channel for every monitor, through the [smtp] relay (host left empty).
+	if _, err := s.Store.CreateChannel(context.Background(), alert.Channel{OrgID: orgs[0].ID, Name: "on-call mail", Type: "email",
+		Settings: json.RawMessage(`{"from":"","to":["oncall@example.com"]}`), IsDefault: true, Enabled: true}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	tg := newTarget(t)
 	path := createMonitor(t, s, c, url.Values{
 		"type": {"http"}, "name": {"Payments gateway"}, "url": {tg.URL + "/health"}, "interval": {"10m"}, "retries": {"0"},
@@ -38,6 +53,11 @@ func TestBrowserIncidentAcknowledge(t *testing.T) {
 
 	navigate(t, p, s.URL+"/admin/incidents")
 	waitFor(t, p, "[data-testid=incident-row] [data-status=down]", 5*time.Second)
+	// The alert mail, delivered by the outbox's dispatcher to the SMTP server.
+	mails := sink.wait(t, "oncall@example.com", 1)
+	if !strings.Contains(mails[0].subject, "Payments gateway") || !strings.Contains(mails[0].text, "503") || mails[0].html == "" {
+		t.Errorf("alert mail %q:\n%s", mails[0].subject, mails[0].text)
+	}
 	if got := text(t, p, "[data-testid=incident-link]"); got != "Payments gateway is down" {
 		t.Errorf("incident title %q", got)
 	}

@@ -119,4 +119,11 @@ func TestBrowserStatusPageLive(t *testing.T) {
 	waitForText(t, phone, "[data-testid=banner]", "Partial system outage", 10*time.Second)
 	noOverflow(t, phone, "status page")
 	saveScreenshot(t, phone, dir, "status-page-375")
+	if err := (proto.EmulationSetEmulatedMedia{Features: []*proto.EmulationMediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}).Call(phone); err != nil {
+		t.Fatal(err)
+	}
+	saveScreenshot(t, phone, dir, "status-page-375-dark")
+	narrow := newPage(t, b, 360, 800) // the narrowest width the page is made for
+	navigate(t, narrow, s.URL+"/status/acme")
+	noOverflow(t, narrow, "status page at 360 px")
 }

@@ -22,6 +22,7 @@ func TestDependencyRules(t *testing.T) {
 		{"./app/incident", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
 		{"./app/heartbeat", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
 		{"./app/statuspage", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
+		{"./app/subscriber", []string{"statusthing/app/web", "statusthing/app/api", "statusthing/store", "net/http", "database/sql", "github.com/"}},
 		// Badge and feed writers: standard library only.
 		{"./app/badge", []string{"statusthing/", "github.com/"}},
 		{"./app/feed", []string{"statusthing/", "github.com/"}},

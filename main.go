@@ -259,6 +259,7 @@ type server struct {
 	runner   *runner.Runner
 	prober   *probe.Prober
 	alerts   *notify.Dispatcher
+	notices  *notify.Dispatcher // status page subscribers' notices
 	monitors *monitoring.Service
 	hub      *web.Hub
 	http     *http.Server
@@ -323,6 +324,19 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 	s.monitors = monitors
 	s.alerts = notify.NewDispatcher(notify.DispatcherOptions{Store: st, Notifier: notifiers,
 		Logger: log.With("component", "alerts"), BaseURL: cfg.BaseURL(), Wake: st.AlertsQueued()})
+	// Subscriber mails go through the [smtp] relay; without one, visitors cannot subscribe
+	// by e-mail (webhook subscribers still work).
+	subscriberMail, err := notify.NewEmail(0)
+	if err != nil {
+		return fail(err)
+	}
+	subscriberMail.Defaults = smtp
+	subscriberSender, err := notify.NewSubscriberSender(subscriberMail, nil, catalogs.Translator, cfg.BaseURL(), st, nil)
+	if err != nil {
+		return fail(err)
+	}
+	s.notices = notify.NewSubscriberDispatcher(notify.DispatcherOptions{Logger: log.With("component", "subscribers"),
+		Wake: st.SubscribersQueued()}, subscriberSender)
 	if err := s.applyConfigMonitors(ctx, monitors); err != nil {
 		return fail(err)
 	}
@@ -334,19 +348,24 @@ func newServer(ctx context.Context, cfg config.Config, env []string, log *slog.L
 		Monitors:       monitors,
 		Hub:            s.hub,
 		StatusCache:    statusPages,
+		Instance:       st,
+		Audit:          st,
+		Notes:          invitationMail(subscriberMail),
 		Health:         st,
 		Catalogs:       catalogs,
 		Assets:         assetSet,
 		Logger:         log,
 		TrustedProxies: cfg.Server.TrustedProxyPrefixes(),
 		API: api.New(api.Options{Monitors: monitors, Auth: s.auth, Store: st, Logger: log, ClientIP: web.ClientIP,
-			PingBodyLimit: cfg.Heartbeat.MaxBodyBytes, BaseURL: cfg.BaseURL(),
+			PingBodyLimit: cfg.Heartbeat.MaxBodyBytes, BaseURL: cfg.BaseURL(), Audit: st,
 			ResultsRetention: time.Duration(cfg.Retention.ResultsDays) * 24 * time.Hour}),
 		TLS:          cfg.Server.TLSEnabled(),
 		SetupToken:   setupToken,
 		BaseURL:      cfg.BaseURL(),
 		Version:      versionString(),
 		DatabasePath: cfg.Database.Path,
+
+		EmailSubscriptions: smtp.Host != "",
 	})
 	s.http = &http.Server{
 		Handler:           withMetrics(met, handler),
@@ -416,6 +435,7 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	s.alerts.Start()
+	s.notices.Start()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	s.log.Info("listening", "url", s.cfg.BaseURL(), "addr", ln.Addr().String(), "version", versionString())
@@ -441,6 +461,9 @@ func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	// Alerts in flight finish (or are recorded as to retry) before the store closes.
 	if err := s.alerts.Stop(shutdownCtx); err != nil {
 		s.log.Warn("alert delivery stop", "err", err)
+	}
+	if err := s.notices.Stop(shutdownCtx); err != nil {
+		s.log.Warn("subscriber delivery stop", "err", err)
 	}
 	if err := s.close(); err != nil {
 		return err
@@ -823,4 +846,13 @@ func buildInfo() (v, rev, when string) {
 		when = "unknown date"
 	}
 	return v, rev, when
+}
+
+// invitationMail is what mails invitations: the [smtp] relay when one is configured, else
+// nothing (the members page shows the link to pass on).
+func invitationMail(e *notify.Email) web.Notes {
+	if e.Defaults.Host == "" {
+		return nil
+	}
+	return e
 }

@@ -98,17 +98,21 @@ func (s *Store) CreateMaintenance(ctx context.Context, m incident.Maintenance, n
 			m.Cron, m.Duration.Milliseconds(), m.TimeZone, millis(now)).Scan(&m.ID); err != nil {
 			return err
 		}
-		return setMaintenanceMonitors(ctx, tx, m)
+		if err := setMaintenanceMonitors(ctx, tx, m); err != nil {
+			return err
+		}
+		return notifyMaintenance(ctx, tx, m, false, now)
 	})
 	if err != nil {
 		return incident.Maintenance{}, fmt.Errorf("store: create maintenance: %w", err)
 	}
+	s.wakeSubscribers()
 	return s.Maintenance(ctx, m.OrgID, m.ID)
 }
 
-// UpdateMaintenance replaces a maintenance window of m.OrgID; ErrNotFound if it has none
-// with m.ID.
-func (s *Store) UpdateMaintenance(ctx context.Context, m incident.Maintenance) error {
+// UpdateMaintenance replaces a maintenance window of m.OrgID (at now, for the notices to
+// the subscribers of the pages it concerns); ErrNotFound if it has none with m.ID.
+func (s *Store) UpdateMaintenance(ctx context.Context, m incident.Maintenance, now time.Time) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("store: update maintenance: %w", err)
 	}
@@ -127,7 +131,10 @@ func (s *Store) UpdateMaintenance(ctx context.Context, m incident.Maintenance) e
 		if _, err := tx.ExecContext(ctx, `DELETE FROM maintenance_monitors WHERE maintenance_id = ?`, m.ID); err != nil {
 			return err
 		}
-		return setMaintenanceMonitors(ctx, tx, m)
+		if err := setMaintenanceMonitors(ctx, tx, m); err != nil {
+			return err
+		}
+		return notifyMaintenance(ctx, tx, m, true, now)
 	})
 	if errors.Is(err, ErrNotFound) {
 		return ErrNotFound
@@ -135,6 +142,7 @@ func (s *Store) UpdateMaintenance(ctx context.Context, m incident.Maintenance) e
 	if err != nil {
 		return fmt.Errorf("store: update maintenance: %w", err)
 	}
+	s.wakeSubscribers()
 	return nil
 }
 

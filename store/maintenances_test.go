@@ -33,7 +33,7 @@ func TestMaintenanceCRUD(t *testing.T) {
 		t.Errorf("other org: %v", err)
 	}
 	w.Start, w.End, w.Cron, w.Duration, w.TimeZone, w.MonitorIDs = time.Time{}, time.Time{}, "0 3 * * *", 2*time.Hour, "Europe/Paris", nil
-	if err := s.UpdateMaintenance(ctx, w); err != nil {
+	if err := s.UpdateMaintenance(ctx, w, t0); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Maintenance(ctx, a, w.ID)
@@ -41,7 +41,7 @@ func TestMaintenanceCRUD(t *testing.T) {
 		t.Errorf("updated %+v, %v", got, err)
 	}
 	w.OrgID = b
-	if err := s.UpdateMaintenance(ctx, w); err != ErrNotFound {
+	if err := s.UpdateMaintenance(ctx, w, t0); err != ErrNotFound {
 		t.Errorf("update across orgs: %v", err)
 	}
 	if err := s.DeleteMaintenance(ctx, b, w.ID); err != ErrNotFound {

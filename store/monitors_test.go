@@ -440,10 +440,12 @@ func TestMigrationsDownWithData(t *testing.T) {
 		gone, present []string
 		columns       []string // columns the migration added, gone after its down
 	}{
+		{"0015", []string{"audit_log"}, []string{"invitations"}, nil},
 		{"0014", []string{"recovery_codes"}, []string{"users"}, []string{"users.time_zone", "users.totp_secret",
 			"users.totp_enabled_at", "users.totp_last_step"}},
 		{"0013", []string{"invitations"}, []string{"api_tokens"}, nil},
 		{"0012", nil, []string{"api_tokens"}, []string{"api_tokens.role"}},
+		{"0011", []string{"subscribers", "subscriber_tokens", "subscriber_outbox"}, []string{"status_pages", "outbox"}, nil},
 		{"0010", nil, []string{"outbox"}, []string{"outbox.incident_id"}},
 		{"0009", nil, []string{"maintenances", "status_pages"}, []string{"monitors.flap_changes", "monitor_state.flapping_since",
 			"incidents.reminders", "delivery_attempts.retry_after_ms"}},

@@ -92,3 +92,46 @@ func (s *Store) DefaultOrganization(ctx context.Context, name, slug string, now 
 	}
 	return org, nil
 }
+
+// CreateOrganization creates an organization (its slug suffixed until unique) with
+// ownerID as its owner, in one transaction.
+func (s *Store) CreateOrganization(ctx context.Context, org auth.Organization, ownerID int64) (auth.Organization, error) {
+	var created auth.Organization
+	err := s.Write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if created, err = insertOrganization(ctx, tx, org); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)`,
+			created.ID, ownerID, millis(org.CreatedAt))
+		return err
+	})
+	if err != nil {
+		return auth.Organization{}, fmt.Errorf("store: create organization: %w", err)
+	}
+	return created, nil
+}
+
+// OrganizationStats counts, per organization, its members, monitors and status pages:
+// the instance admins' overview.
+func (s *Store) OrganizationStats(ctx context.Context) (map[int64][3]int, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT o.id,
+		(SELECT count(*) FROM memberships m WHERE m.org_id = o.id),
+		(SELECT count(*) FROM monitors x WHERE x.org_id = o.id),
+		(SELECT count(*) FROM status_pages p WHERE p.org_id = o.id)
+		FROM organizations o`)
+	if err != nil {
+		return nil, fmt.Errorf("store: organization stats: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][3]int{}
+	for rows.Next() {
+		var id int64
+		var c [3]int
+		if err := rows.Scan(&id, &c[0], &c[1], &c[2]); err != nil {
+			return nil, fmt.Errorf("store: organization stats: %w", err)
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
+}

@@ -99,13 +99,15 @@ func publicTarget(target string) string {
 // that may have committed alerts to the outbox: the dispatcher waits on it besides polling.
 func (s *Store) AlertsQueued() <-chan struct{} { return s.alertWake }
 
-// wakeAlerts signals AlertsQueued. Called after the commit of a write with a flip: a
-// spurious signal costs the dispatcher one poll.
+// wakeAlerts signals AlertsQueued, and SubscribersQueued (a flip may resolve a public
+// incident, whose closing update is told to the page's subscribers). Called after the
+// commit of a write with a flip: a spurious signal costs a dispatcher one poll.
 func (s *Store) wakeAlerts() {
 	select {
 	case s.alertWake <- struct{}{}:
 	default:
 	}
+	s.wakeSubscribers()
 }
 
 // deliveryColumns are read by scanDelivery, from outbox o joined with channels c.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ func (s *Store) DeclareIncident(ctx context.Context, orgID int64, d incident.Dra
 		return 0, fmt.Errorf("store: declare incident: %w", err)
 	}
 	var id int64
+	defer s.wakeSubscribers()
 	err := s.Write(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO incidents (org_id, title, status, opened_at, impact, public)
 			VALUES (?, ?, 'open', ?, ?, 1) RETURNING id`, orgID, d.Title, millis(now), string(d.Impact)).Scan(&id); err != nil {
@@ -83,10 +85,15 @@ func (s *Store) PostIncidentUpdate(ctx context.Context, orgID, id int64, c incid
 	})
 }
 
+// addUpdate posts a public update of incident id and queues its notices to the
+// subscribers of the pages showing the incident (its components are set before).
 func addUpdate(ctx context.Context, tx *sql.Tx, orgID, id int64, status incident.UpdateStatus, message, actor string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, at, status, message, actor) VALUES (?, ?, ?, ?, ?)`,
-		id, millis(now), string(status), strings.TrimSpace(message), actor)
-	return err
+	var updateID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO incident_updates (incident_id, at, status, message, actor) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		id, millis(now), string(status), strings.TrimSpace(message), actor).Scan(&updateID); err != nil {
+		return err
+	}
+	return notifyUpdate(ctx, tx, updateID)
 }
 
 // setIncidentComponents links an incident to components, which must be on pages of orgID.
@@ -112,13 +119,22 @@ func setIncidentComponents(ctx context.Context, tx *sql.Tx, orgID, id int64, com
 }
 
 // closePublicIncident posts the closing public update of a published incident resolving
-// without one (its monitor came back, or someone resolved it without a word for visitors).
+// without one (its monitor came back, or someone resolved it without a word for visitors),
+// and queues its notices to the subscribers of the pages showing it.
 func closePublicIncident(ctx context.Context, tx *sql.Tx, id int64, at time.Time, actor string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, at, status, message, actor)
+	var updateID int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO incident_updates (incident_id, at, status, message, actor)
 		SELECT id, ?, 'resolved', ?, ? FROM incidents i WHERE i.id = ? AND i.public = 1
-		AND ifnull((SELECT status FROM incident_updates u WHERE u.incident_id = i.id ORDER BY u.at DESC, u.id DESC LIMIT 1), '') <> 'resolved'`,
-		millis(at), incident.ResolvedMessage, actor, id)
-	return err
+		AND ifnull((SELECT status FROM incident_updates u WHERE u.incident_id = i.id ORDER BY u.at DESC, u.id DESC LIMIT 1), '') <> 'resolved'
+		RETURNING id`,
+		millis(at), incident.ResolvedMessage, actor, id).Scan(&updateID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // not public, or its last update already says resolved
+	}
+	if err != nil {
+		return err
+	}
+	return notifyUpdate(ctx, tx, updateID)
 }
 
 // resolveByHand resolves the open incident in, in tx: timeline event, closing public

@@ -51,7 +51,8 @@ type Store struct {
 	hot     stmtCache // prepared statements of RecordResult, on the write connection
 	pingHot stmtCache // and of RecordPing
 
-	alertWake chan struct{} // see AlertsQueued
+	alertWake      chan struct{} // see AlertsQueued
+	subscriberWake chan struct{} // see SubscribersQueued
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -114,7 +115,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		logger: logger,
 		path:   opts.Path,
 
-		alertWake: make(chan struct{}, 1),
+		alertWake:      make(chan struct{}, 1),
+		subscriberWake: make(chan struct{}, 1),
 	}
 	s.writer = newWriter(write, opts.MaxBatch, logger)
 	return s, nil

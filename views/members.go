@@ -48,3 +48,31 @@ type InvitePage struct {
 	Errors   map[string]string
 	Invalid  bool
 }
+
+// InstancePage is the instance admins' page: organizations and health.
+type InstancePage struct {
+	Shell
+	Orgs   []OrgRow
+	Health []Fact
+	Name   string
+	Slug   string
+	Errors map[string]string
+}
+
+// OrgRow is one organization of the instance.
+type OrgRow struct {
+	Name, Slug, Created      string
+	Members, Monitors, Pages int
+}
+
+// AuditPage is the organization's audit log.
+type AuditPage struct {
+	Shell
+	Rows     []AuditRow
+	OlderURL string
+}
+
+// AuditRow is one change.
+type AuditRow struct {
+	At, Actor, Action, Target, Via, IP string
+}

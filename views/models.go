@@ -98,6 +98,8 @@ type SettingsPage struct {
 	Facts   []Fact
 	Ping    *PingSettings // nil when the ping key could not be read
 	Profile ProfileSection
+	// InstanceAdmin shows the link to the instance admins' page.
+	InstanceAdmin bool
 }
 
 // PingSettings tells how jobs reach heartbeats by name: the organization's ping key and the

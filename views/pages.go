@@ -17,6 +17,8 @@ type PageRow struct {
 	Public     bool
 	Default    bool
 	Domain     string
+	// Subscribers is how many receive the page's updates (confirmed e-mail and webhooks).
+	Subscribers int
 }
 
 // PageFormPage creates or edits a status page and its components. Errors are keyed by
@@ -41,6 +43,27 @@ type PageFormPage struct {
 	Rows            []ComponentRow
 	Errors          map[string]string
 	Flash           string
+	// Subscribers is the subscribers box of an existing page; nil on a new page.
+	Subscribers *SubscribersBox
+}
+
+// SubscribersBox lists a page's subscribers with their counts, and adds webhook ones.
+// Errors of the webhook form are in PageFormPage.Errors ("subscriber.url", "subscriber.secret").
+type SubscribersBox struct {
+	Counts  string // "2 confirmed by e-mail, 1 waiting for confirmation, 1 webhooks"
+	Note    string // why visitors cannot subscribe by e-mail, if they cannot
+	Rows    []SubscriberRow
+	AddURL  string
+	HookURL string // the webhook form's URL, kept when refused
+}
+
+// SubscriberRow is one subscriber of the page.
+type SubscriberRow struct {
+	Address   string
+	Kind      string
+	State     string
+	Pending   bool
+	RemoveURL string
 }
 
 // ComponentRow is one component line of the page form ("" Name on a blank row).

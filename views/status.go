@@ -25,6 +25,24 @@ type StatusPage struct {
 	// Archive is set on the incident history page: the list replaces the components.
 	Archive  bool
 	OlderURL string // next archive page; "" at the end
+	// SubscribeURL is where the "Subscribe to updates" form posts; "" when the page takes
+	// no e-mail subscriptions (private, or no [smtp] relay).
+	SubscribeURL string
+}
+
+// StatusMessage is a small page of a status page's subscription flow ("check your mail",
+// "confirm", "unsubscribed"...), optionally with a form: the subscribe form again (Email
+// set) or one button posting Token.
+type StatusMessage struct {
+	Title  string
+	Body   string
+	Error  string // a refused subscription's message
+	Action string // form target; "" for no form
+	Token  string // hidden token of a confirm or unsubscribe form
+	Button string
+	// EmailField shows the e-mail input (the subscribe form) with Email typed in.
+	EmailField bool
+	Email      string
 }
 
 // StatusBanner is the page's overall status.

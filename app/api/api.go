@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"statusthing/app/audit"
 	"statusthing/app/auth"
 	"statusthing/app/heartbeat"
 	"statusthing/app/monitor"
@@ -48,6 +49,8 @@ type Options struct {
 	ClientIP      func(*http.Request) string
 	PingBodyLimit int // bytes of a ping's body kept as its log (heartbeat.max_body_bytes)
 	Now           func() time.Time
+	// Audit keeps the organizations' audit logs; nil records nothing.
+	Audit audit.Log
 }
 
 // Handler serves /ping/, /api/push/ and /api/v1/.
@@ -62,6 +65,7 @@ type Handler struct {
 	pingLimit int
 	now       func() time.Time
 	mux       *http.ServeMux
+	audit     audit.Log
 
 	// registered lists the API patterns given to mux ("GET /api/v1/monitors"), so a test
 	// can hold them against the OpenAPI document.
@@ -91,6 +95,7 @@ func New(opts Options) *Handler {
 		pingLimit: max(opts.PingBodyLimit, 0),
 		now:       opts.Now,
 		mux:       http.NewServeMux(),
+		audit:     opts.Audit,
 	}
 	h.routes()
 	return h

@@ -12,6 +12,7 @@ import (
 	"statusthing/app/monitor"
 	"statusthing/app/monitoring"
 	"statusthing/app/statuspage"
+	"statusthing/app/subscriber"
 )
 
 // Error codes of the JSON API: stable strings clients can branch on (the messages are for
@@ -129,6 +130,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var av *auth.ValidationError
 	var pe *statuspage.Error
 	var de *incident.DraftError
+	var se *subscriber.Error
 	switch {
 	case errors.As(err, &ae):
 	case errors.As(err, &ve):
@@ -137,6 +139,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ae = fieldsError("invalid status page", pe.Fields, nil)
 	case errors.As(err, &de):
 		ae = fieldsError("invalid incident", de.Fields, nil)
+	case errors.As(err, &se):
+		ae = fieldsError("invalid subscriber", se.Fields, nil)
 	case errors.As(err, &av):
 		field := av.Field
 		if field == "expires" {

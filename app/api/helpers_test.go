@@ -97,7 +97,7 @@ func newEnv(t *testing.T) *env {
 	if err := ms.StartHeartbeats(ctx); err != nil {
 		t.Fatal(err)
 	}
-	h := api.New(api.Options{Monitors: ms, Auth: as, Store: st, BaseURL: baseURL, Now: clk.Now,
+	h := api.New(api.Options{Monitors: ms, Auth: as, Store: st, BaseURL: baseURL, Now: clk.Now, Audit: st,
 		ResultsRetention: 7 * 24 * time.Hour, PingBodyLimit: 1000})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

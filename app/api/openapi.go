@@ -16,6 +16,7 @@ import (
 	"statusthing/app/incident"
 	"statusthing/app/monitor"
 	"statusthing/app/statuspage"
+	"statusthing/app/subscriber"
 )
 
 // The OpenAPI 3.1 document is built from the route table (operations) and from the Go types
@@ -24,26 +25,33 @@ import (
 // schemaTypes are the component schemas, by name; route.Body and route.Result name them.
 // Pages ("MonitorPage"...) are added for the List routes.
 var schemaTypes = map[string]reflect.Type{
-	"Monitor":          reflect.TypeFor[monitorJSON](),
-	"CheckAnswer":      reflect.TypeFor[checkAnswer](),
-	"Result":           reflect.TypeFor[resultJSON](),
-	"Ping":             reflect.TypeFor[pingJSON](),
-	"Flip":             reflect.TypeFor[flipJSON](),
-	"Trend":            reflect.TypeFor[trendJSON](),
-	"TrendBucket":      reflect.TypeFor[bucketJSON](),
-	"Token":            reflect.TypeFor[tokenJSON](),
-	"CreatedToken":     reflect.TypeFor[createdTokenJSON](),
-	"TokenInput":       reflect.TypeFor[tokenInput](),
-	"BrowserDetails":   reflect.TypeFor[browserJSON](),
-	"Incident":         reflect.TypeFor[incidentJSON](),
-	"IncidentDetail":   reflect.TypeFor[incidentDetailJSON](),
-	"IncidentEvent":    reflect.TypeFor[incidentEventJSON](),
-	"CommentInput":     reflect.TypeFor[commentInput](),
-	"Channel":          reflect.TypeFor[channelJSON](),
-	"ChannelInput":     reflect.TypeFor[channelInput](),
-	"ChannelTest":      reflect.TypeFor[channelTestJSON](),
-	"Maintenance":      reflect.TypeFor[maintenanceJSON](),
-	"MaintenanceInput": reflect.TypeFor[maintenanceInput](),
+	"Monitor":           reflect.TypeFor[monitorJSON](),
+	"CheckAnswer":       reflect.TypeFor[checkAnswer](),
+	"Result":            reflect.TypeFor[resultJSON](),
+	"Ping":              reflect.TypeFor[pingJSON](),
+	"Flip":              reflect.TypeFor[flipJSON](),
+	"Trend":             reflect.TypeFor[trendJSON](),
+	"TrendBucket":       reflect.TypeFor[bucketJSON](),
+	"Token":             reflect.TypeFor[tokenJSON](),
+	"AuditEntry":        reflect.TypeFor[auditJSON](),
+	"Member":            reflect.TypeFor[memberJSON](),
+	"MemberInput":       reflect.TypeFor[memberInput](),
+	"Invitation":        reflect.TypeFor[invitationJSON](),
+	"CreatedInvitation": reflect.TypeFor[createdInvitationJSON](),
+	"InvitationInput":   reflect.TypeFor[invitationInput](),
+	"Organization":      reflect.TypeFor[organizationJSON](),
+	"CreatedToken":      reflect.TypeFor[createdTokenJSON](),
+	"TokenInput":        reflect.TypeFor[tokenInput](),
+	"BrowserDetails":    reflect.TypeFor[browserJSON](),
+	"Incident":          reflect.TypeFor[incidentJSON](),
+	"IncidentDetail":    reflect.TypeFor[incidentDetailJSON](),
+	"IncidentEvent":     reflect.TypeFor[incidentEventJSON](),
+	"CommentInput":      reflect.TypeFor[commentInput](),
+	"Channel":           reflect.TypeFor[channelJSON](),
+	"ChannelInput":      reflect.TypeFor[channelInput](),
+	"ChannelTest":       reflect.TypeFor[channelTestJSON](),
+	"Maintenance":       reflect.TypeFor[maintenanceJSON](),
+	"MaintenanceInput":  reflect.TypeFor[maintenanceInput](),
 
 	"IncidentUpdate":      reflect.TypeFor[incidentUpdateJSON](),
 	"IncidentDeclaration": reflect.TypeFor[declareInput](),
@@ -52,6 +60,8 @@ var schemaTypes = map[string]reflect.Type{
 	"PageInput":           reflect.TypeFor[pageInput](),
 	"Component":           reflect.TypeFor[componentJSON](),
 	"ComponentInput":      reflect.TypeFor[componentInput](),
+	"Subscriber":          reflect.TypeFor[subscriberJSON](),
+	"SubscriberInput":     reflect.TypeFor[subscriberInput](),
 }
 
 // pageTypes are the list answers, by the name of their item schema.
@@ -61,6 +71,9 @@ var pageTypes = map[string]reflect.Type{
 	"Ping":        reflect.TypeFor[page[pingJSON]](),
 	"Flip":        reflect.TypeFor[page[flipJSON]](),
 	"Token":       reflect.TypeFor[page[tokenJSON]](),
+	"AuditEntry":  reflect.TypeFor[page[auditJSON]](),
+	"Member":      reflect.TypeFor[page[memberJSON]](),
+	"Invitation":  reflect.TypeFor[page[invitationJSON]](),
 	"Incident":    reflect.TypeFor[page[incidentJSON]](),
 	"Channel":     reflect.TypeFor[page[channelJSON]](),
 	"Maintenance": reflect.TypeFor[page[maintenanceJSON]](),
@@ -68,6 +81,7 @@ var pageTypes = map[string]reflect.Type{
 	"IncidentUpdate": reflect.TypeFor[page[incidentUpdateJSON]](),
 	"Page":           reflect.TypeFor[page[pageJSON]](),
 	"Component":      reflect.TypeFor[page[componentJSON]](),
+	"Subscriber":     reflect.TypeFor[page[subscriberJSON]](),
 }
 
 // enums are the values of the named string types.
@@ -90,6 +104,7 @@ var enums = map[reflect.Type]func() []string{
 	reflect.TypeFor[incident.Impact]():       func() []string { return stringsOf(incident.Impacts()) },
 	reflect.TypeFor[incident.UpdateStatus](): func() []string { return stringsOf(incident.UpdateStatuses()) },
 	reflect.TypeFor[statuspage.Status]():     func() []string { return stringsOf(statuspage.Statuses()) },
+	reflect.TypeFor[subscriber.Kind]():       subscriberKindNames,
 }
 
 // stringsOf converts the values of a string type.
@@ -232,6 +247,13 @@ var descriptions = map[string]string{
 	"ComponentInput.status":           "Only for a component without a monitor (default operational).",
 	"ComponentInput.position":         "Component operations only: where to put it, from 0 (past the end or absent: last). In a page's components the array's order is the order.",
 	"ComponentInput.effective_status": "Read-only: ignored.",
+	"Subscriber.address":              "The e-mail address (lower-case) or the webhook URL.",
+	"Subscriber.confirmed":            "Receives the page's notices: an e-mail subscriber once it followed its confirmation link.",
+	"Subscriber.has_secret":           "A webhook subscriber's payloads are signed with its secret.",
+	"SubscriberInput.kind":            "email (default) or webhook.",
+	"SubscriberInput.address":         "Required: an e-mail address, or for a webhook an http(s) URL.",
+	"SubscriberInput.secret":          "Webhook only, write-only: the HMAC-SHA256 key of X-Statusthing-Signature; at most 200 characters.",
+	"SubscriberInput.confirmed":       "E-mail only: true skips the confirmation mail (an import whose consent you hold). Webhooks are always confirmed.",
 	"next_cursor":                     "Pass as cursor to get the next page; null on the last page.",
 }
 
@@ -370,7 +392,7 @@ func patchSchema(schema map[string]any, of string, skip ...string) map[string]an
 func errorSchema() map[string]any {
 	codes := []string{codeInvalidJSON, codeUnknownField, codeInvalidParameter, codeInvalidCursor, codeUnauthorized,
 		codeInsufficient, codeNotFound, codeMethodNotAllowed, codeManaged, codeNotProbed, codePaused, codeTooLarge,
-		codeMediaType, codeValidation, codeInternal, codeIncidentResolved}
+		codeMediaType, codeValidation, codeInternal, codeIncidentResolved, codeMembership}
 	fe := map[string]any{"type": "object", "required": []any{"field", "message"}, "properties": map[string]any{
 		"field": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}
 	return map[string]any{"type": "object", "required": []any{"error"}, "properties": map[string]any{
@@ -456,8 +478,9 @@ func (h *Handler) buildOpenAPI(table []route) []byte {
 		"info": map[string]any{
 			"title":   "statusthing API",
 			"version": "1",
-			"description": "Monitors, their history, incidents, maintenance windows, alert channels, status pages and " +
-				"API tokens of one organization: the token's. " +
+			"description": "Monitors, their history, incidents, maintenance windows, alert channels, status pages, " +
+				"members, invitations, the audit log and API tokens of one organization: the token's. " +
+				"Each operation needs a role (x-minimum-role); a token has one, never more than its creator's. " +
 				"Send Authorization: Bearer <token> (create one with `statusthing token create`). " +
 				"Lists are pages of {items, next_cursor}, newest first for histories; pass next_cursor back as cursor. " +
 				"Errors are {error: {code, message, field}}. Unknown JSON keys and query parameters are refused.",
@@ -485,6 +508,8 @@ var tagDescriptions = map[string]string{
 	"monitors": "Monitors of every type: http, tcp, dns, tls, browser, heartbeat.",
 	"history":  "What monitors recorded: results, pings, status changes, trends.",
 	"tokens":   "API tokens of the organization.",
+	"audit":    "The organization's audit log.",
+	"members":  "The organization, its members and invitations (owners and admins manage them; admins not owners).",
 	"incidents": "Outages of monitors (opened when one goes down, resolved when it comes back) and incidents declared by hand; " +
 		"acknowledge, comment, resolve, and public updates for status pages.",
 	"pages":        "Public status pages and their components.",

@@ -187,6 +187,12 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 		{"GET", "/api/v1/monitors/" + id + "/trend?aggregation=1d", "", "Trend"},
 		{"POST", "/api/v1/tokens", `{"name": "x", "scope": "read", "expires_in": "1h"}`, "CreatedToken"},
 		{"GET", "/api/v1/tokens", "", "TokenPage"},
+		{"GET", "/api/v1/audit", "", "AuditEntryPage"},
+		{"POST", "/api/v1/invitations", `{"email": "new@example.com", "role": "viewer"}`, "CreatedInvitation"},
+		{"GET", "/api/v1/invitations", "", "InvitationPage"},
+		{"GET", "/api/v1/members", "", "MemberPage"},
+		{"PATCH", "/api/v1/members/1", `{"role": "owner"}`, "Member"},
+		{"GET", "/api/v1/organization", "", "Organization"},
 		{"GET", "/api/v1/monitors/999", "", "Error"},
 		{"POST", "/api/v1/monitors", `{"name": ""}`, "Error"},
 		{"GET", "/api/v1/openapi.json", "", "OpenAPI"},
@@ -211,6 +217,11 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 		{"PATCH", "/api/v1/pages/" + pid + "/components/" + cid, `{"position": 0}`, "Component"},
 		{"POST", "/api/v1/pages/" + pid + "/components", `{"name": "New"}`, "Component"},
 		{"POST", "/api/v1/pages", `{"slug": "Bad slug"}`, "Error"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"kind": "webhook", "address": "https://hooks.example.com/s", "secret": "k"}`, "Subscriber"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"address": "ann@example.com", "confirmed": true}`, "Subscriber"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"address": "bob@example.com"}`, "Subscriber"},
+		{"POST", "/api/v1/pages/" + pid + "/subscribers", `{"address": "nope"}`, "Error"},
+		{"GET", "/api/v1/pages/" + pid + "/subscribers", "", "SubscriberPage"},
 	} {
 		a := e.do(c.method, c.path, e.write, c.body)
 		validated[c.schema] = true

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"statusthing/app/audit"
 	"statusthing/app/auth"
 )
 
@@ -239,6 +240,19 @@ func (h *Handler) apiTable() []route {
 		{Method: "DELETE", Path: "/pages/{id}/components/{cid}", ID: "deleteComponent", Tag: "pages", Summary: "Remove a component",
 			Doc:    "Incidents no longer show on the page through it.",
 			Status: 204, run: h.deleteComponent},
+		{Method: "GET", Path: "/pages/{id}/subscribers", ID: "listSubscribers", Tag: "pages", Summary: "List a page's subscribers",
+			Doc: "E-mail subscribers (confirmed, or waiting for their confirmation mail's link) and webhook subscribers, " +
+				"oldest first (by id). Secrets are never shown: has_secret tells whether a webhook's payloads are signed.",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "Subscriber", List: true, run: h.listSubscribers},
+		{Method: "POST", Path: "/pages/{id}/subscribers", ID: "createSubscriber", Tag: "pages", Summary: "Add a subscriber to a page",
+			Doc: "kind email (default) or webhook. An e-mail subscriber gets a confirmation mail and receives nothing until it " +
+				"follows its link (double opt-in), unless confirmed is true: an import of addresses whose consent you hold, " +
+				"confirmed at once. A webhook subscriber (address: an http(s) URL) is confirmed at once; secret, write-only, " +
+				"signs its payloads (X-Statusthing-Signature). An address the page already has answers 422 naming address.",
+			Body: "SubscriberInput", Status: 201, Result: "Subscriber", Created: "The new subscriber's URL.", run: h.createSubscriber},
+		{Method: "DELETE", Path: "/pages/{id}/subscribers/{sid}", ID: "deleteSubscriber", Tag: "pages", Summary: "Remove a subscriber",
+			Doc:    "With its undelivered notices: it receives nothing more.",
+			Status: 204, run: h.deleteSubscriber},
 
 		{Method: "GET", Path: "/channels", ID: "listChannels", Tag: "channels", Summary: "List alert channels",
 			Doc:   "Channels of the token's organization, oldest first (by id). Secret settings are masked (********).",
@@ -277,6 +291,30 @@ func (h *Handler) apiTable() []route {
 		{Method: "DELETE", Path: "/maintenances/{id}", ID: "deleteMaintenance", Tag: "maintenances", Summary: "Delete a maintenance window",
 			Doc:    "Monitors it covered that are still down get their incident (and alerts) shortly after.",
 			Status: 204, run: h.deleteMaintenance},
+
+		{Method: "GET", Path: "/organization", ID: "getOrganization", Tag: "members", Summary: "The token's organization",
+			Status: 200, Result: "Organization", run: h.getOrganization},
+		{Method: "GET", Path: "/members", ID: "listMembers", Tag: "members", Summary: "List members",
+			Doc: "Owners first, then by e-mail. One page: next_cursor is always null.", Status: 200, Result: "Member", List: true, run: h.listMembers},
+		{Method: "PATCH", Path: "/members/{id}", ID: "patchMember", Tag: "members", Perm: auth.PermManage, Summary: "Change a member's role",
+			Doc:  "{id} is the member's user_id. Only owners make, change or remove owners (403); an organization keeps one owner (409).",
+			Body: "MemberInput", Status: 200, Result: "Member", Conflict: true, run: h.patchMember},
+		{Method: "DELETE", Path: "/members/{id}", ID: "deleteMember", Tag: "members", Perm: auth.PermManage, Summary: "Remove a member",
+			Doc:    "Their sessions in the organization end and the API tokens they made there are revoked.",
+			Status: 204, Conflict: true, run: h.deleteMember},
+		{Method: "GET", Path: "/invitations", ID: "listInvitations", Tag: "members", Perm: auth.PermManage, Summary: "List invitations",
+			Doc:    "Newest first, used and expired ones included. One page: next_cursor is always null.",
+			Status: 200, Result: "Invitation", List: true, run: h.listInvitations},
+		{Method: "POST", Path: "/invitations", ID: "createInvitation", Tag: "members", Perm: auth.PermManage, Summary: "Invite someone",
+			Doc:  "The answer's link (shown this once) works once within 7 days: it creates an account, or adds a logged-in user.",
+			Body: "InvitationInput", Status: 201, Result: "CreatedInvitation", Conflict: true, run: h.createInvitation},
+		{Method: "DELETE", Path: "/invitations/{id}", ID: "revokeInvitation", Tag: "members", Perm: auth.PermManage, Summary: "Revoke an invitation",
+			Status: 204, run: h.revokeInvitation},
+
+		{Method: "GET", Path: "/audit", ID: "listAudit", Tag: "audit", Perm: auth.PermManage, Summary: "List the audit log",
+			Doc: "Who created, changed or deleted what in the organization, newest first: every successful change through " +
+				"the admin (actor: the user's e-mail) or the API (actor: token:<name>), named from its route.",
+			Query: []param{pLimit, pCursor}, Status: 200, Result: "AuditEntry", List: true, run: h.listAudit},
 
 		{Method: "GET", Path: "/tokens", ID: "listTokens", Tag: "tokens", Perm: auth.PermManage, Summary: "List API tokens",
 			Doc:   "The organization's tokens, revoked and expired ones included, oldest first. Secrets are never shown.",
@@ -355,10 +393,48 @@ func (h *Handler) wrap(rt route) http.Handler {
 				return
 			}
 		}
-		if err := rt.run(w, r, c); err != nil {
-			h.fail(w, r, err)
+		rec := &statusWriter{ResponseWriter: w}
+		if err := rt.run(rec, r, c); err != nil {
+			h.fail(rec, r, err)
 		}
+		h.record(rt, r, c, rec)
 	})
+}
+
+// statusWriter remembers the status of an answer, for the audit log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// record writes a successful change (any method but GET) made with a token in its
+// organization's audit log, named from its route (audit.Action).
+func (h *Handler) record(rt route, r *http.Request, c *call, rec *statusWriter) {
+	if h.audit == nil || rt.Public || rt.Method == http.MethodGet || rec.status >= 400 || rec.status == 0 {
+		return
+	}
+	e := audit.Entry{OrgID: c.org, At: h.now(), Actor: "token:" + c.token.Name, Action: audit.Action(rt.Method, apiPrefix+rt.Path),
+		Target: audit.Target(apiPrefix+rt.Path, r.URL.Path, rec.Header().Get("Location")), Via: "api", IP: h.clientIP(r)}
+	if err := h.audit.AddAuditEntry(r.Context(), e); err != nil {
+		h.log.Warn("audit entry", "action", e.Action, "err", err)
+	}
 }
 
 // authenticate resolves the request's bearer token. Refusals answer 401 with a
@@ -405,13 +481,15 @@ type Operation struct {
 	Path       string // with the /api/v1 prefix; {id} segments are integer ids
 	Permission auth.Permission
 	Public     bool
+	Body       bool // takes a request body
 }
 
 // Operations lists every operation of the route table.
 func (h *Handler) Operations() []Operation {
 	var out []Operation
 	for _, rt := range h.apiTable() {
-		out = append(out, Operation{Method: rt.Method, Path: apiPrefix + rt.Path, Permission: rt.permission(), Public: rt.Public})
+		out = append(out, Operation{Method: rt.Method, Path: apiPrefix + rt.Path, Permission: rt.permission(), Public: rt.Public,
+			Body: rt.Body != "" || len(rt.Upload) > 0})
 	}
 	return out
 }

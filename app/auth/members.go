@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -262,6 +263,39 @@ func (s *Service) memberRole(ctx context.Context, ms MemberStore, orgID, userID 
 	return "", ErrNotMember
 }
 
+// OrganizationStore creates organizations; *store.Store satisfies it.
+type OrganizationStore interface {
+	CreateOrganization(ctx context.Context, org Organization, ownerID int64) (Organization, error)
+}
+
+// CreateOrganization makes a new organization owned by userID (an instance admin's act;
+// the caller checks that). The slug is derived from the name when empty, and suffixed
+// until unique.
+func (s *Service) CreateOrganization(ctx context.Context, name, slug string, ownerID int64) (Organization, error) {
+	os, ok := s.store.(OrganizationStore)
+	if !ok {
+		return Organization{}, errors.New("auth: the store creates no organizations")
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return Organization{}, &ValidationError{Field: "name", Message: "is required, at most 100 characters"}
+	}
+	if slug = strings.TrimSpace(slug); slug == "" {
+		slug = Slugify(name)
+	}
+	if !orgSlugRE.MatchString(slug) {
+		return Organization{}, &ValidationError{Field: "slug", Message: "lower-case letters, digits and dashes, at most 40"}
+	}
+	org, err := os.CreateOrganization(ctx, Organization{Name: name, Slug: slug, CreatedAt: s.now()}, ownerID)
+	if err != nil {
+		return Organization{}, err
+	}
+	s.log.Info("organization created", "org_id", org.ID, "by_user_id", ownerID)
+	return org, nil
+}
+
+var orgSlugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
 // SwitchOrganization moves a session to another organization of its user.
 func (s *Service) SwitchOrganization(ctx context.Context, id Identity, orgID int64) error {
 	ms, err := s.members()
@@ -274,4 +308,18 @@ func (s *Service) SwitchOrganization(ctx context.Context, id Identity, orgID int
 		}
 	}
 	return fmt.Errorf("switch organization: %w", ErrNotMember)
+}
+
+// Organization returns one organization by id.
+func (s *Service) Organization(ctx context.Context, id int64) (Organization, error) {
+	orgs, err := s.store.Organizations(ctx)
+	if err != nil {
+		return Organization{}, err
+	}
+	for _, o := range orgs {
+		if o.ID == id {
+			return o, nil
+		}
+	}
+	return Organization{}, ErrNotMember
 }

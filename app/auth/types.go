@@ -68,12 +68,16 @@ type Permission string
 //	PermEdit                    ✓       ✓      ✓   monitors, incidents, pages, channels, maintenance
 //	PermManage                          ✓      ✓   members (not owners), invitations, the audit log
 //	PermOwn                                    ✓   owners, deleting the organization
+//
+// PermInstance is apart: instance admins (a flag on the user, the first user has it),
+// whatever their roles, create organizations and see the instance's health.
 const (
-	PermRead    Permission = "read"
-	PermRespond Permission = "respond"
-	PermEdit    Permission = "edit"
-	PermManage  Permission = "manage"
-	PermOwn     Permission = "own"
+	PermRead     Permission = "read"
+	PermRespond  Permission = "respond"
+	PermEdit     Permission = "edit"
+	PermManage   Permission = "manage"
+	PermOwn      Permission = "own"
+	PermInstance Permission = "instance"
 )
 
 // Permissions lists them from the least to the most demanding.

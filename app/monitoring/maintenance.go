@@ -13,7 +13,7 @@ type MaintenanceStore interface {
 	Maintenances(ctx context.Context, orgID int64) ([]incident.Maintenance, error)
 	Maintenance(ctx context.Context, orgID, id int64) (incident.Maintenance, error)
 	CreateMaintenance(ctx context.Context, m incident.Maintenance, now time.Time) (incident.Maintenance, error)
-	UpdateMaintenance(ctx context.Context, m incident.Maintenance) error
+	UpdateMaintenance(ctx context.Context, m incident.Maintenance, now time.Time) error
 	DeleteMaintenance(ctx context.Context, orgID, id int64) error
 }
 
@@ -39,7 +39,7 @@ func (s *Service) CreateMaintenance(ctx context.Context, orgID int64, m incident
 func (s *Service) UpdateMaintenance(ctx context.Context, orgID int64, m incident.Maintenance) (incident.Maintenance, error) {
 	m.OrgID = orgID
 	defer s.pagesChanged(orgID)
-	if err := s.store.UpdateMaintenance(ctx, m); err != nil {
+	if err := s.store.UpdateMaintenance(ctx, m, s.now()); err != nil {
 		return incident.Maintenance{}, err
 	}
 	return s.store.Maintenance(ctx, orgID, m.ID)

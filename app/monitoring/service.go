@@ -34,6 +34,7 @@ type Store interface {
 	ChannelStore
 	MaintenanceStore
 	PageStore
+	SubscriberStore
 }
 
 // Scheduler runs monitors; *runner.Runner satisfies it.

@@ -75,9 +75,14 @@ type DispatcherOptions struct {
 // delivered, retried after an exponential backoff with jitter, or given up after a
 // permanent error or MaxAttempts attempts. Delivery is at least once: a row stays due
 // until an attempt is recorded, so a crash mid-send sends it again after a restart.
+//
+// The same machinery delivers the subscriber notices of status pages
+// (NewSubscriberDispatcher): only the queue differs.
 type Dispatcher struct {
-	opts DispatcherOptions
-	log  *slog.Logger
+	opts  DispatcherOptions
+	log   *slog.Logger
+	q     queue
+	names logNames
 
 	loopCtx    context.Context // polls; cancelled by Stop
 	stopLoop   context.CancelFunc
@@ -90,8 +95,64 @@ type Dispatcher struct {
 	startOnce, stopOnce sync.Once
 }
 
-// NewDispatcher returns a Dispatcher; Start starts it.
+// job is one queued delivery, whatever its queue: the alert of one channel, the notice of
+// one subscriber.
+type job struct {
+	id       int64
+	lane     int64 // deliveries of one lane (a channel, a subscriber) are limited to PerChannel in flight
+	attempts int   // before this one
+	who      slog.Attr
+	send     func(ctx context.Context) error
+}
+
+// queue is where a Dispatcher takes its due jobs and records their attempts.
+type queue interface {
+	due(ctx context.Context, now time.Time, perLane, limit int) ([]job, error)
+	record(ctx context.Context, id int64, a alert.Attempt, next time.Time) error
+}
+
+// logNames are the messages of a dispatcher's log lines.
+type logNames struct{ poll, record, givenUp, failed string }
+
+// alertQueue is the outbox of alerts: DispatcherOptions.Store and .Notifier.
+type alertQueue struct{ d *Dispatcher }
+
+func (q alertQueue) due(ctx context.Context, now time.Time, perLane, limit int) ([]job, error) {
+	rows, err := q.d.opts.Store.DueAlerts(ctx, now, perLane, limit)
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]job, len(rows))
+	for i, del := range rows {
+		jobs[i] = job{id: del.ID, lane: del.Channel.ID, attempts: del.Attempts, who: slog.Any("channel", del.Channel),
+			send: func(ctx context.Context) error {
+				a := del.Alert
+				a.Incident.URL = q.d.IncidentURL(a.Incident.ID)
+				a.Monitor.URL = q.d.MonitorURL(a.Monitor.ID)
+				if !del.Channel.Enabled {
+					return permanent(errors.New("channel disabled"))
+				}
+				return q.d.opts.Notifier.Send(ctx, del.Channel, a)
+			}}
+	}
+	return jobs, nil
+}
+
+func (q alertQueue) record(ctx context.Context, id int64, a alert.Attempt, next time.Time) error {
+	return q.d.opts.Store.RecordAttempt(ctx, id, a, next)
+}
+
+// NewDispatcher returns a Dispatcher of the alerts outbox (o.Store, o.Notifier); Start
+// starts it.
 func NewDispatcher(o DispatcherOptions) *Dispatcher {
+	d := newDispatcher(o, logNames{poll: "poll outbox", record: "record alert attempt", givenUp: "alert given up",
+		failed: "alert delivery failed"})
+	d.q = alertQueue{d}
+	return d
+}
+
+// newDispatcher returns a Dispatcher without its queue, o's defaults applied.
+func newDispatcher(o DispatcherOptions, names logNames) *Dispatcher {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -110,7 +171,7 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	o.Backoff.Max = cmpOr(o.Backoff.Max, DefaultBackoffMax)
 	o.Backoff.MaxAttempts = cmpOr(o.Backoff.MaxAttempts, DefaultMaxAttempts)
 	o.MaxRetryAfter = cmpOr(o.MaxRetryAfter, DefaultMaxRetryAfter)
-	d := &Dispatcher{opts: o, log: o.Logger, done: make(chan int64, o.Concurrency), loopDone: make(chan struct{})}
+	d := &Dispatcher{opts: o, log: o.Logger, names: names, done: make(chan int64, o.Concurrency), loopDone: make(chan struct{})}
 	d.loopCtx, d.stopLoop = context.WithCancel(context.Background())
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
 	return d
@@ -206,25 +267,24 @@ func (d *Dispatcher) poll(inflight map[int64]int64, perChannel map[int64]int) {
 	o := d.opts
 	// In-flight rows are still due and count in the store's per-channel cap: ask for
 	// enough rows to fill the free slots anyway.
-	due, err := o.Store.DueAlerts(d.loopCtx, o.Now(), o.PerChannel, o.Concurrency+len(inflight))
+	due, err := d.q.due(d.loopCtx, o.Now(), o.PerChannel, o.Concurrency+len(inflight))
 	if err != nil {
 		if d.loopCtx.Err() == nil {
-			d.log.Error("poll outbox", "err", err)
+			d.log.Error(d.names.poll, "err", err)
 		}
 		return
 	}
-	for _, del := range due {
+	for _, j := range due {
 		if len(inflight) >= o.Concurrency {
 			return
 		}
-		ch := del.Channel.ID
-		if _, busy := inflight[del.ID]; busy || perChannel[ch] >= o.PerChannel {
+		if _, busy := inflight[j.id]; busy || perChannel[j.lane] >= o.PerChannel {
 			continue
 		}
-		inflight[del.ID] = ch
-		perChannel[ch]++
+		inflight[j.id] = j.lane
+		perChannel[j.lane]++
 		d.wg.Add(1)
-		go d.deliver(del)
+		go d.deliver(j)
 	}
 }
 
@@ -245,25 +305,17 @@ func (d *Dispatcher) MonitorURL(id int64) string {
 }
 
 // deliver sends one row and records the attempt.
-func (d *Dispatcher) deliver(del alert.Delivery) {
+func (d *Dispatcher) deliver(j job) {
 	defer d.wg.Done()
-	defer func() { d.done <- del.ID }() // buffered for Concurrency: never blocks
+	defer func() { d.done <- j.id }() // buffered for Concurrency: never blocks
 	o := d.opts
-	a := del.Alert
-	a.Incident.URL = d.IncidentURL(a.Incident.ID)
-	a.Monitor.URL = d.MonitorURL(a.Monitor.ID)
-	var err error
-	if !del.Channel.Enabled {
-		err = permanent(errors.New("channel disabled"))
-	} else {
-		err = d.send(del.Channel, a)
-	}
+	err := d.send(j)
 	now := o.Now()
 	att := alert.Attempt{At: now, OK: err == nil, StatusCode: StatusCode(err)}
 	var next time.Time
 	if err != nil {
 		att.Error = truncate(err.Error(), maxErrorText)
-		next = o.Backoff.Next(now, del.Attempts+1, Permanent(err), o.Jitter())
+		next = o.Backoff.Next(now, j.attempts+1, Permanent(err), o.Jitter())
 		if wait, ok := RetryAfter(err, now); ok && !next.IsZero() {
 			att.RetryAfter = min(wait, o.MaxRetryAfter)
 			if at := now.Add(att.RetryAfter); at.After(next) {
@@ -273,23 +325,23 @@ func (d *Dispatcher) deliver(del alert.Delivery) {
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(d.sendCtx), 10*time.Second)
 	defer cancel()
-	if rerr := o.Store.RecordAttempt(rctx, del.ID, att, next); rerr != nil {
+	if rerr := d.q.record(rctx, j.id, att, next); rerr != nil {
 		// The row stays due: it is sent again (at least once).
-		d.log.Error("record alert attempt", "outbox_id", del.ID, "channel", del.Channel, "err", rerr)
+		d.log.Error(d.names.record, "outbox_id", j.id, j.who, "err", rerr)
 		return
 	}
 	switch {
 	case err == nil:
 	case next.IsZero():
-		d.log.Warn("alert given up", "outbox_id", del.ID, "channel", del.Channel, "attempts", del.Attempts+1, "err", att.Error)
+		d.log.Warn(d.names.givenUp, "outbox_id", j.id, j.who, "attempts", j.attempts+1, "err", att.Error)
 	default:
-		d.log.Info("alert delivery failed", "outbox_id", del.ID, "channel", del.Channel, "attempts", del.Attempts+1,
+		d.log.Info(d.names.failed, "outbox_id", j.id, j.who, "attempts", j.attempts+1,
 			"retry_at", next, "err", att.Error)
 	}
 }
 
-// send runs the notifier with the send timeout; a panic becomes a (retryable) error.
-func (d *Dispatcher) send(ch Channel, a Alert) (err error) {
+// send runs the job with the send timeout; a panic becomes a (retryable) error.
+func (d *Dispatcher) send(j job) (err error) {
 	ctx, cancel := context.WithTimeout(d.sendCtx, d.opts.SendTimeout)
 	defer cancel()
 	defer func() {
@@ -297,7 +349,7 @@ func (d *Dispatcher) send(ch Channel, a Alert) (err error) {
 			err = fmt.Errorf("notifier panicked: %v", r)
 		}
 	}()
-	return d.opts.Notifier.Send(ctx, ch, a)
+	return j.send(ctx)
 }
 
 func truncate(s string, n int) string {

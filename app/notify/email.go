@@ -226,7 +226,12 @@ func (e *Email) Send(ctx context.Context, ch Channel, a Alert) error {
 	m.SetGenHeader("Idempotency-Key", a.IdempotencyKey) // a receiving script can deduplicate too
 	m.SetBodyString(mail.TypeTextPlain, text)
 	m.AddAlternativeString(mail.TypeTextHTML, html)
+	return e.deliver(ctx, s, m)
+}
 
+// deliver sends m through the relay of s (host, port, TLS mode, credentials) and
+// classifies the failure: SMTP 4xx and network errors are retryable, 5xx permanent.
+func (e *Email) deliver(ctx context.Context, s EmailSettings, m *mail.Msg) error {
 	opts := []mail.Option{mail.WithTimeout(e.Timeout)}
 	port := s.Port
 	switch s.TLS {
@@ -267,4 +272,26 @@ func (e *Email) Send(ctx context.Context, ch Channel, a Alert) error {
 		return &Error{Retryable: true, Err: fmt.Errorf("smtp: %w", err)}
 	}
 	return nil
+}
+
+// SendNote mails a plain-text note (an invitation) to one address through the [smtp]
+// relay (Defaults). It is sent at once, not through an outbox: whoever asked for it sees
+// whether it went.
+func (e *Email) SendNote(ctx context.Context, to, subject, text string) error {
+	s := e.Defaults
+	if s.Host == "" {
+		return permanent(fmt.Errorf("no [smtp] relay configured"))
+	}
+	m := mail.NewMsg()
+	if err := m.From(s.From); err != nil {
+		return permanent(fmt.Errorf("from: %w", err))
+	}
+	if err := m.To(to); err != nil {
+		return permanent(fmt.Errorf("to: %w", err))
+	}
+	m.Subject(subject)
+	m.SetDate()
+	m.SetMessageID()
+	m.SetBodyString(mail.TypeTextPlain, text)
+	return e.deliver(ctx, s, m)
 }

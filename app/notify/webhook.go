@@ -82,21 +82,28 @@ func (w *Webhook) Send(ctx context.Context, ch Channel, a Alert) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(a)
+	return postSigned(ctx, w.Client, s.URL, a, s.Secret, string(a.Event), a.IdempotencyKey, s.Headers)
+}
+
+// postSigned posts v as JSON to target the way every statusthing webhook is sent: with
+// headers (custom ones first: statusthing's own win), the idempotency key, the event and,
+// when secret is set, the body's HMAC signature (X-Statusthing-Signature).
+func postSigned(ctx context.Context, c *http.Client, target string, v any, secret, event, key string, headers map[string]string) error {
+	body, err := json.Marshal(v)
 	if err != nil {
 		return permanent(err)
 	}
 	h := http.Header{}
-	for k, v := range s.Headers {
+	for k, v := range headers {
 		h.Set(k, v)
 	}
-	h.Set("Idempotency-Key", a.IdempotencyKey)
-	h.Set("X-Statusthing-Event", string(a.Event))
-	if s.Secret != "" {
-		h.Set("X-Statusthing-Signature", Signature(s.Secret, body))
+	h.Set("Idempotency-Key", key)
+	h.Set("X-Statusthing-Event", event)
+	if secret != "" {
+		h.Set("X-Statusthing-Signature", Signature(secret, body))
 	}
 	if strings.TrimSpace(h.Get("User-Agent")) == "" {
 		h.Set("User-Agent", "statusthing-webhook")
 	}
-	return post(ctx, w.Client, s.URL, "application/json", body, h)
+	return post(ctx, c, target, "application/json", body, h)
 }

@@ -83,7 +83,8 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 			{Label: t("settings.fact.base_url"), Value: h.baseURL},
 			{Label: t("settings.fact.database"), Value: h.dbPath},
 		},
-		Ping:    h.pingSettings(r.Context(), id.Session.OrgID),
-		Profile: profile,
+		Ping:          h.pingSettings(r.Context(), id.Session.OrgID),
+		InstanceAdmin: id.User.IsInstanceAdmin && h.instance != nil,
+		Profile:       profile,
 	}))
 }

@@ -106,8 +106,20 @@ func (h *Handler) memberInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := h.formatter(r)
-	h.renderMembers(w, r, http.StatusOK, views.MembersPage{Flash: f.t("members.flash.invited", email),
-		InviteLink: h.absolute("/invite/" + token)})
+	link := h.absolute("/invite/" + token)
+	page := views.MembersPage{Flash: f.t("members.flash.invited", email), InviteLink: link}
+	if h.notes != nil {
+		org := id.Org()
+		err := h.notes.SendNote(r.Context(), email, f.t("invite.mail.subject", org.OrgName),
+			f.t("invite.mail.body", id.User.Email, org.OrgName, f.t("role."+r.PostForm.Get("role")), link))
+		if err != nil {
+			h.log.Warn("invitation mail", "err", err)
+			page.Flash, page.FlashError = f.t("members.flash.mail_failed", email), true
+		} else {
+			page.Flash = f.t("members.flash.mailed", email)
+		}
+	}
+	h.renderMembers(w, r, http.StatusOK, page)
 }
 
 // memberChange runs a change on the member {id} and goes back to the list.

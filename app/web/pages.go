@@ -23,6 +23,11 @@ func (h *Handler) pagesList(w http.ResponseWriter, r *http.Request) {
 		h.serviceError(w, r, err)
 		return
 	}
+	counts, err := h.monitors.SubscriberCounts(r.Context(), orgOf(r))
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
 	f := h.formatter(r)
 	page := views.PagesPage{Shell: h.shell(w, r, sectionPages)}
 	page.Title = f.t("pages.title")
@@ -32,7 +37,8 @@ func (h *Handler) pagesList(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, p := range pages {
 		page.Rows = append(page.Rows, views.PageRow{ID: p.ID, Title: p.Title, PublicURL: statusURL(p.Slug, ""),
-			EditURL: pageURL(p.ID) + "/edit", Components: len(p.Components), Public: p.Public, Default: p.Default, Domain: p.CustomDomain})
+			EditURL: pageURL(p.ID) + "/edit", Components: len(p.Components), Public: p.Public, Default: p.Default, Domain: p.CustomDomain,
+			Subscribers: counts[p.ID].Confirmed()})
 	}
 	h.render(w, r, http.StatusOK, views.Pages(page))
 }
@@ -56,6 +62,11 @@ func (h *Handler) pageEdit(w http.ResponseWriter, r *http.Request) {
 
 // renderPageForm shows the form of p (as stored, or as submitted and refused with errs).
 func (h *Handler) renderPageForm(w http.ResponseWriter, r *http.Request, status int, p statuspage.Page, errs map[string]string) {
+	h.renderPageFormWith(w, r, status, p, errs, "")
+}
+
+// renderPageFormWith is renderPageForm keeping hookURL in the webhook subscriber form.
+func (h *Handler) renderPageFormWith(w http.ResponseWriter, r *http.Request, status int, p statuspage.Page, errs map[string]string, hookURL string) {
 	monitors, err := h.monitors.List(r.Context(), orgOf(r))
 	if err != nil {
 		h.serviceError(w, r, err)
@@ -71,9 +82,15 @@ func (h *Handler) renderPageForm(w http.ResponseWriter, r *http.Request, status 
 		if p.HasLogo() {
 			page.LogoPreview = statusURL(p.Slug, "/logo?v="+strconv.FormatInt(p.UpdatedAt.UnixMilli(), 10))
 		}
-		if r.URL.Query().Get("done") == "saved" {
-			page.Flash = f.t("pages.flash.saved")
+		switch done := r.URL.Query().Get("done"); done {
+		case "saved", "subscriber_added", "subscriber_removed":
+			page.Flash = f.t("pages.flash." + done)
 		}
+		if page.Subscribers, err = h.subscribersBox(r, f, p); err != nil {
+			h.serviceError(w, r, err)
+			return
+		}
+		page.Subscribers.HookURL = hookURL
 	} else {
 		page.Heading, page.Action = f.t("pages.new_title"), "/admin/pages"
 	}
@@ -176,6 +193,11 @@ func (h *Handler) pageCreate(w http.ResponseWriter, r *http.Request) { h.savePag
 func (h *Handler) pageUpdate(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.monitorID(w, r)
 	if !ok {
+		return
+	}
+	// Another organization's page is missing, whatever the form says.
+	if _, err := h.monitors.StatusPage(r.Context(), orgOf(r), id); err != nil {
+		h.serviceError(w, r, err)
 		return
 	}
 	h.savePage(w, r, id)

@@ -21,6 +21,11 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /status/{slug}/feed.atom", h.statusFeed)
 	m.HandleFunc("GET /status/{slug}/summary.json", h.statusSummary)
 	m.HandleFunc("GET /status/{slug}/logo", h.statusLogo)
+	m.Handle("POST /status/{slug}/subscribe", h.publicForm(h.subscribeSubmit))
+	m.HandleFunc("GET /status/{slug}/confirm", h.subscriptionLink("confirm"))
+	m.Handle("POST /status/{slug}/confirm", h.publicForm(h.confirmSubmit))
+	m.HandleFunc("GET /status/{slug}/unsubscribe", h.subscriptionLink("unsubscribe"))
+	m.Handle("POST /status/{slug}/unsubscribe", h.publicForm(h.unsubscribeSubmit))
 	m.HandleFunc("GET /badge/{monitor}/status.svg", h.badgeStatus)
 	m.HandleFunc("GET /badge/{monitor}/uptime.svg", h.badgeUptime)
 
@@ -81,11 +86,14 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/channels/alerts/{id}/retry", auth.PermEdit, h.alertRetry)
 	h.adminGet("/admin/settings", auth.PermRead, h.settings)
 	h.adminGet("/admin/settings/members", auth.PermRead, h.membersPage)
+	h.adminGet("/admin/settings/audit", auth.PermManage, h.auditPage)
 	h.adminPost("/admin/settings/members/invite", auth.PermManage, h.memberInvite)
 	h.adminPost("/admin/settings/members/{id}/role", auth.PermManage, h.memberChange(h.memberRole, "role"))
 	h.adminPost("/admin/settings/members/{id}/remove", auth.PermManage, h.memberChange(h.memberRemove, "removed"))
 	h.adminPost("/admin/settings/invitations/{id}/revoke", auth.PermManage, h.invitationRevoke)
 	h.adminPost("/admin/organization", auth.PermRead, h.switchOrganization)
+	h.adminGet("/admin/instance", auth.PermInstance, h.instancePage)
+	h.adminPost("/admin/instance/organizations", auth.PermInstance, h.organizationCreate)
 	h.adminPost("/admin/settings/profile", auth.PermRead, h.saveProfile)
 	h.adminPost("/admin/settings/profile/password", auth.PermRead, h.changePassword)
 	h.adminPost("/admin/settings/profile/sessions/logout", auth.PermRead, h.logoutOtherSessions)
@@ -93,6 +101,8 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/settings/profile/totp/confirm", auth.PermRead, h.totpConfirm)
 	h.adminPost("/admin/settings/profile/totp/cancel", auth.PermRead, h.totpCancel)
 	h.adminPost("/admin/settings/profile/totp/disable", auth.PermRead, h.totpDisable)
+	h.adminPost("/admin/pages/{id}/subscribers", auth.PermEdit, h.pageSubscriberAdd)
+	h.adminPost("/admin/pages/{id}/subscribers/{sid}/delete", auth.PermEdit, h.pageSubscriberRemove)
 
 	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
 	if h.api != nil {
@@ -128,14 +138,14 @@ func (h *Handler) adminGet(pattern string, perm auth.Permission, fn http.Handler
 // session and role are checked before the CSRF token, which is bound to the session.
 func (h *Handler) adminPost(pattern string, perm auth.Permission, fn http.HandlerFunc) {
 	h.adminTable = append(h.adminTable, AdminRoute{Method: "POST", Pattern: pattern, Permission: perm})
-	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectForm(fn))))
+	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectForm(h.audited(pattern, fn)))))
 }
 
 // adminUploadPost is adminPost for a multipart form (a file upload), with a cap fitting
 // the largest file accepted (a page's logo).
 func (h *Handler) adminUploadPost(pattern string, perm auth.Permission, fn http.HandlerFunc) {
 	h.adminTable = append(h.adminTable, AdminRoute{Method: "POST", Pattern: pattern, Permission: perm, Upload: true})
-	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectUpload(fn))))
+	h.mux.Handle("POST "+pattern, h.requireUser(h.allow(perm, h.protectUpload(h.audited(pattern, fn)))))
 }
 
 // allow lets through members whose role in the session's organization allows perm; the
@@ -143,7 +153,7 @@ func (h *Handler) adminUploadPost(pattern string, perm auth.Permission, fn http.
 func (h *Handler) allow(perm auth.Permission, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := identityOf(r)
-		if !id.Org().Role.Allows(perm) {
+		if !id.Org().Role.Allows(perm) && (perm != auth.PermInstance || !id.User.IsInstanceAdmin) {
 			h.fail(w, r, http.StatusForbidden, nil)
 			return
 		}

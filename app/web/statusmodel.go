@@ -24,6 +24,7 @@ func (h *Handler) statusModel(f formatter, v statuspage.View) views.StatusPage {
 		EventsURL: statusURL(p.Slug, "/events"), HistoryURL: statusURL(p.Slug, "/history"),
 		Banner:    views.StatusBanner{Class: string(v.Indicator), Text: f.t("indicator." + string(v.Indicator))},
 		UpdatedAt: f.stamp(v.Now), UpdatedISO: v.Now.UTC().Format(time.RFC3339),
+		SubscribeURL: h.subscribeURL(p),
 	}
 	if p.HasLogo() {
 		m.LogoURL = statusURL(p.Slug, "/logo?v="+strconv.FormatInt(p.UpdatedAt.UnixMilli(), 10))

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"statusthing/app/audit"
 	"statusthing/app/auth"
 	"statusthing/app/monitoring"
 	"statusthing/assets"
@@ -26,6 +27,12 @@ type Options struct {
 	Auth     *auth.Service
 	Monitors *monitoring.Service
 	Hub      *Hub
+	// Notes mails invitations through the [smtp] relay; nil: the link is only shown.
+	Notes Notes
+	// Audit keeps the organizations' audit logs; nil records nothing.
+	Audit audit.Log
+	// Instance is read by the instance admins' page; nil hides it.
+	Instance InstanceStats
 	// StatusCache keeps the public status pages rendered; New makes one when nil.
 	StatusCache    *StatusCache
 	Health         Health
@@ -41,6 +48,14 @@ type Options struct {
 	Version      string
 	DatabasePath string
 	Now          func() time.Time
+	// EmailSubscriptions lets visitors of public pages subscribe by e-mail: an [smtp]
+	// relay is configured to send their mails.
+	EmailSubscriptions bool
+}
+
+// Notes sends one-off mails (invitations); *notify.Email satisfies it.
+type Notes interface {
+	SendNote(ctx context.Context, to, subject, text string) error
 }
 
 // Handler is the HTTP handler of the whole site.
@@ -49,6 +64,9 @@ type Handler struct {
 	monitors *monitoring.Service
 	hub      *Hub
 	status   *StatusCache
+	instance InstanceStats
+	audit    audit.Log
+	notes    Notes
 	health   Health
 	catalogs *i18n.Catalogs
 	assets   *assets.Set
@@ -65,6 +83,9 @@ type Handler struct {
 	// adminTable lists the admin routes as registered (AdminRoutes).
 	adminTable []AdminRoute
 	root       http.Handler
+	// emailSubs: see Options.EmailSubscriptions; subLimit rates subscriptions per address.
+	emailSubs bool
+	subLimit  *rateLimit
 }
 
 // New builds the handler and its routes.
@@ -92,7 +113,13 @@ func New(opts Options) *Handler {
 		dbPath:   opts.DatabasePath,
 		now:      opts.Now,
 		mux:      http.NewServeMux(),
+
+		emailSubs: opts.EmailSubscriptions,
+		subLimit:  newRateLimit(subscribeLimit, subscribeWindow, subscribeMaxKeys),
 	}
+	h.instance = opts.Instance
+	h.audit = opts.Audit
+	h.notes = opts.Notes
 	h.status = opts.StatusCache
 	if h.status == nil {
 		h.status = NewStatusCache()

@@ -16,8 +16,17 @@
       if (!next || !cur) return;
       // Keep the groups the visitor opened or closed as they are.
       const open = new Map([...cur.querySelectorAll("details.group")].map((d, i) => [i, d.open]));
+      // And what they are typing in the subscribe form.
+      const input = cur.querySelector("#subscribe-email");
+      const typed = input ? input.value : "";
+      const focused = input !== null && document.activeElement === input;
       cur.replaceWith(next);
       next.querySelectorAll("details.group").forEach((d, i) => { if (open.has(i)) d.open = open.get(i); });
+      const again = next.querySelector("#subscribe-email");
+      if (again) {
+        again.value = typed;
+        if (focused) again.focus();
+      }
     } catch (_) {
       // Offline for a moment: the next change or reconnect tries again.
     } finally {

@@ -1,0 +1,3 @@
+DROP TABLE subscriber_outbox;
+DROP TABLE subscriber_tokens;
+DROP TABLE subscribers;
