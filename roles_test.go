@@ -65,8 +65,9 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	for _, rt := range routes {
 		// What a route declares is policy too: changes need more than read, except one's
-		// own profile and choice of organization.
-		personal := rt.Pattern == "/admin/settings/profile" || rt.Pattern == "/admin/organization"
+		// own profile (password, sessions, two-factor login) and choice of organization.
+		personal := rt.Pattern == "/admin/settings/profile" || strings.HasPrefix(rt.Pattern, "/admin/settings/profile/") ||
+			rt.Pattern == "/admin/organization"
 		if rt.Method == "POST" && rt.Permission == auth.PermRead && !personal {
 			t.Errorf("POST %s changes something but declares only %s", rt.Pattern, rt.Permission)
 		}

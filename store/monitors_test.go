@@ -441,6 +441,8 @@ func TestMigrationsDownWithData(t *testing.T) {
 		columns       []string // columns the migration added, gone after its down
 	}{
 		{"0015", []string{"audit_log"}, []string{"invitations"}, nil},
+		{"0014", []string{"recovery_codes"}, []string{"users"}, []string{"users.time_zone", "users.totp_secret",
+			"users.totp_enabled_at", "users.totp_last_step"}},
 		{"0013", []string{"invitations"}, []string{"api_tokens"}, nil},
 		{"0012", nil, []string{"api_tokens"}, []string{"api_tokens.role"}},
 		{"0011", []string{"subscribers", "subscriber_tokens", "subscriber_outbox"}, []string{"status_pages", "outbox"}, nil},

@@ -29,6 +29,11 @@ var unscoped = map[string]string{
 	"CreateAPIToken": "the token carries its OrgID", "InvitationByTokenHash": "an invitation link, before login",
 	"AcceptInvitation": "an invitation link, its organization in the row", "CreateInvitation": "carries its OrgID",
 	"EnsureSetting": "instance settings",
+	// A user's own profile, password, sessions and two-factor login: above tenants.
+	"UpdateUserProfile": "the user's own", "ReplacePassword": "the user's own", "CountUserSessions": "the user's own",
+	"DeleteOtherSessions": "the user's own", "TOTP": "the user's own", "SetPendingTOTP": "the user's own",
+	"EnableTOTP": "the user's own", "DisableTOTP": "the user's own", "UseTOTPStep": "login", "UseRecoveryCode": "login",
+	"RecoveryCodesLeft": "the user's own",
 	// The machine side: every organization's monitors run on one scheduler.
 	"ScheduledMonitors": "the scheduler", "MonitorForProbe": "the prober, by monitor id",
 	"Heartbeats": "the ping index at start, every organization", "AllMonitors": "Prometheus and instance health", "RecordResult": "the prober, by monitor id", "CreateMonitor": "carries its OrgID", "UpdateMonitor": "carries its OrgID",

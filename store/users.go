@@ -11,13 +11,16 @@ import (
 	"statusthing/app/auth"
 )
 
-const userColumns = `id, email, name, password_hash, locale, is_instance_admin, created_at, updated_at`
+const userColumns = `id, email, name, password_hash, locale, time_zone, is_instance_admin, totp_enabled_at, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (auth.User, error) {
 	var u auth.User
 	var created, updated int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &u.IsInstanceAdmin, &created, &updated)
+	var totpEnabled sql.NullInt64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &u.TimeZone, &u.IsInstanceAdmin, &totpEnabled,
+		&created, &updated)
 	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
+	u.TOTPEnabledAt = fromNullMillis(totpEnabled)
 	return u, err
 }
 
@@ -90,8 +93,8 @@ func insertUser(ctx context.Context, tx *sql.Tx, u auth.User, orgID int64, role 
 	if exists > 0 {
 		return u, auth.ErrEmailTaken
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, locale, is_instance_admin, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.PasswordHash, u.Locale, u.IsInstanceAdmin, millis(u.CreatedAt), millis(u.UpdatedAt))
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, locale, time_zone, is_instance_admin, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.PasswordHash, u.Locale, u.TimeZone, u.IsInstanceAdmin, millis(u.CreatedAt), millis(u.UpdatedAt))
 	if err != nil {
 		return u, err
 	}

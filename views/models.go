@@ -93,11 +93,11 @@ type Option struct {
 // SettingsPage shows the user's preferences and facts about the instance.
 type SettingsPage struct {
 	Shell
-	Languages []Option
-	Saved     bool
-	Error     string
-	Facts     []Fact
-	Ping      *PingSettings // nil when the ping key could not be read
+	Flash   string // what the last change did
+	Error   string
+	Facts   []Fact
+	Ping    *PingSettings // nil when the ping key could not be read
+	Profile ProfileSection
 	// InstanceAdmin shows the link to the instance admins' page.
 	InstanceAdmin bool
 }

@@ -270,10 +270,11 @@ type LoginInput struct {
 }
 
 // Login checks credentials and opens a new session. It returns the session's secret token
-// (for the cookie), or ErrInvalidCredentials, or *ThrottledError.
+// (for the cookie), or ErrInvalidCredentials, or *ThrottledError, or, for a user with
+// two-factor login on, *SecondFactorRequired (and no session: LoginSecondFactor opens it).
 func (s *Service) Login(ctx context.Context, in LoginInput) (string, Session, error) {
 	now := s.now()
-	account := "account:" + strings.ToLower(strings.TrimSpace(in.Email))
+	account := accountKey(in.Email)
 	address := "address:" + in.IP
 	if wait := max(s.perAccount.retryAfter(account, now), s.perAddress.retryAfter(address, now)); wait > 0 {
 		return "", Session{}, &ThrottledError{RetryAfter: wait}
@@ -295,7 +296,19 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, Session, er
 		s.perAddress.fail(address, now)
 		return "", Session{}, ErrInvalidCredentials
 	}
+	if !u.TOTPEnabledAt.IsZero() {
+		// The account's failures are forgotten only after the second factor, or the
+		// password would buy fresh guesses at the code.
+		expires := now.Add(PendingLoginLifetime)
+		return "", Session{}, &SecondFactorRequired{Pending: s.pendingToken(u, expires), ExpiresAt: expires}
+	}
 	s.perAccount.reset(account)
+	return s.openSession(ctx, u, in.IP, in.UserAgent, in.PreviousToken)
+}
+
+// openSession opens a session of u (once its credentials were checked) in its first
+// organization, replacing the session of previousToken if any.
+func (s *Service) openSession(ctx context.Context, u User, ip, userAgent, previousToken string) (string, Session, error) {
 	memberships, err := s.store.MembershipsOfUser(ctx, u.ID)
 	if err != nil {
 		return "", Session{}, err
@@ -303,6 +316,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, Session, er
 	if len(memberships) == 0 {
 		return "", Session{}, ErrInvalidCredentials
 	}
+	now := s.now()
 	token := newSecret("")
 	sess := Session{
 		TokenHash:  hashSecret(token),
@@ -311,12 +325,12 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, Session, er
 		CreatedAt:  now,
 		LastSeenAt: now,
 		ExpiresAt:  now.Add(s.lifetime),
-		IP:         in.IP,
-		UserAgent:  truncate(in.UserAgent, 256),
+		IP:         ip,
+		UserAgent:  truncate(userAgent, 256),
 	}
 	var replaces []byte
-	if in.PreviousToken != "" {
-		replaces = hashSecret(in.PreviousToken)
+	if previousToken != "" {
+		replaces = hashSecret(previousToken)
 	}
 	sess, err = s.store.CreateSession(ctx, sess, replaces)
 	if err != nil {

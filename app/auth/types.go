@@ -127,9 +127,13 @@ type User struct {
 	Name            string
 	PasswordHash    string
 	Locale          string // "" follows the browser's Accept-Language
+	TimeZone        string // IANA name; "" shows times in UTC
 	IsInstanceAdmin bool
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// TOTPEnabledAt is when two-factor login was turned on; zero: off. The secret itself is
+	// never part of a User (ProfileStore.TOTP reads it only to verify a code).
+	TOTPEnabledAt time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Membership is a user's role in one organization.

@@ -64,18 +64,22 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) settings(w http.ResponseWriter, r *http.Request) {
-	h.renderSettings(w, r, http.StatusOK, r.URL.Query().Get("saved") == "1", "")
+	h.renderSettings(w, r, http.StatusOK, settingsState{flash: settingsFlash(r.URL.Query().Get("saved"))})
 }
 
-func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, saved bool, errMsg string) {
+func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, st settingsState) {
 	sh := h.shell(w, r, sectionSettings)
 	id, _ := identityOf(r)
 	t := sh.T
+	profile, err := h.profileSection(r, id, st, t)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
 	h.render(w, r, status, views.Settings(views.SettingsPage{
-		Shell:     sh,
-		Languages: languageOptions(h.catalogs.Languages(), id.User.Locale, t("settings.language_auto")),
-		Saved:     saved,
-		Error:     errMsg,
+		Shell: sh,
+		Flash: translated(t, st.flash),
+		Error: st.err,
 		Facts: []views.Fact{
 			{Label: t("settings.fact.org"), Value: id.Org().OrgName + " (" + id.Org().OrgSlug + ")"},
 			{Label: t("settings.fact.version"), Value: h.version},
@@ -84,19 +88,6 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 		},
 		Ping:          h.pingSettings(r.Context(), id.Session.OrgID),
 		InstanceAdmin: id.User.IsInstanceAdmin && h.instance != nil,
+		Profile:       profile,
 	}))
-}
-
-func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) {
-	id, _ := identityOf(r)
-	locale := r.PostForm.Get("locale")
-	if locale != "" && !h.catalogs.Supported(locale) {
-		h.renderSettings(w, r, http.StatusUnprocessableEntity, false, h.catalogs.Translator(h.lang(r))("settings.error.locale"))
-		return
-	}
-	if err := h.auth.SetLocale(r.Context(), id.User.ID, locale); err != nil {
-		h.fail(w, r, http.StatusInternalServerError, err)
-		return
-	}
-	http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
 }

@@ -17,6 +17,7 @@ type formatter struct {
 	lang string
 	t    func(string, ...any) string
 	now  time.Time
+	loc  *time.Location // the user's time zone for stamps; nil: UTC
 }
 
 // percent formats an uptime ratio: 99.95% (en), 99,95 % (fr); "–" when there is no data.
@@ -85,10 +86,13 @@ func (f formatter) ago(t time.Time) string {
 	}
 }
 
-// stamp is an absolute time in UTC.
+// stamp is an absolute time in the user's time zone (UTC when none is set).
 func (f formatter) stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
+	}
+	if f.loc != nil {
+		return t.In(f.loc).Format("2006-01-02 15:04:05 MST")
 	}
 	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 }

@@ -36,7 +36,10 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	})
 	t := h.catalogs.Translator(h.lang(r))
 	var throttled *auth.ThrottledError
+	var second *auth.SecondFactorRequired
 	switch {
+	case errors.As(err, &second):
+		h.renderLoginTOTP(w, r, http.StatusOK, second.Pending, next, "")
 	case errors.As(err, &throttled):
 		wait := max(throttled.RetryAfter.Round(time.Second), time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))

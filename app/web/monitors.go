@@ -25,7 +25,7 @@ func orgOf(r *http.Request) int64 {
 
 func (h *Handler) formatter(r *http.Request) formatter {
 	lang := h.lang(r)
-	return formatter{lang: lang, t: h.catalogs.Translator(lang), now: h.now()}
+	return formatter{lang: lang, t: h.catalogs.Translator(lang), now: h.now(), loc: userLocation(r)}
 }
 
 // monitorID reads {id}; a malformed id is a 404 like a missing one.
