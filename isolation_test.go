@@ -221,6 +221,34 @@ func TestOrganizationsAreIsolated(t *testing.T) {
 			}
 		})
 	}
+	// A's lists hold none of B's rows.
+	for _, l := range []struct{ path, kind, key string }{
+		{"/api/v1/monitors", "monitors", "id"}, {"/api/v1/incidents", "incidents", "id"}, {"/api/v1/maintenances", "maintenances", "id"},
+		{"/api/v1/pages", "pages", "id"}, {"/api/v1/channels", "channels", "id"}, {"/api/v1/tokens", "tokens", "id"},
+		{"/api/v1/members", "members", "user_id"}, {"/api/v1/invitations", "invitations", "id"}, {"/api/v1/audit", "", ""},
+		{"/api/v1/pages/" + ids["pages"] + "/subscribers", "", ""},
+	} {
+		var out struct{ Items []map[string]any }
+		code, _ := a.call("GET", l.path, "", &out)
+		if l.kind == "" {
+			if code == http.StatusOK && len(out.Items) > 0 && l.path != "/api/v1/audit" {
+				t.Errorf("A lists %d of B's items at %s", len(out.Items), l.path)
+			}
+			continue
+		}
+		for _, item := range out.Items {
+			if id, _ := item[l.key].(float64); itoa(int64(id)) == ids[l.kind] {
+				t.Errorf("A's %s lists B's %s %v", l.path, l.kind, item)
+			}
+		}
+	}
+	var audit struct{ Items []struct{ Actor, Target string } }
+	a.call("GET", "/api/v1/audit?limit=500", "", &audit)
+	for _, e := range audit.Items {
+		if e.Actor == "token:iso bravo" {
+			t.Errorf("A's audit log shows B's change %+v", e)
+		}
+	}
 	if checked < 40 {
 		t.Errorf("only %d routes take an id", checked)
 	}
