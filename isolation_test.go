@@ -242,7 +242,9 @@ func TestOrganizationsAreIsolated(t *testing.T) {
 			}
 		}
 	}
-	var audit struct{ Items []struct{ Actor, Target string } }
+	var audit struct {
+		Items []struct{ Actor, Target string }
+	}
 	a.call("GET", "/api/v1/audit?limit=500", "", &audit)
 	for _, e := range audit.Items {
 		if e.Actor == "token:iso bravo" {
