@@ -77,3 +77,56 @@ func TestInvitationMailed(t *testing.T) {
 		t.Error("the new editor cannot add monitors")
 	}
 }
+
+// TestDeleteOrganization: an owner deletes an organization (typing its slug) and lands in
+// another; its monitors stop, its heartbeats answer 404, its data is gone; the last
+// organization of a user cannot be deleted from under them.
+func TestDeleteOrganization(t *testing.T) {
+	s := startServer(t, nil, nil)
+	c := browserClient(t)
+	setupAdmin(t, s, c)
+	if res := post(t, s, c, "/admin/instance", "/admin/instance/organizations", url.Values{"name": {"Bravo"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("create organization: %d", res.Status)
+	}
+	// In Bravo now: a heartbeat, pinged once.
+	hb := createMonitor(t, s, c, url.Values{"type": {"heartbeat"}, "name": {"Nightly"}, "period": {"1h"}, "grace": {"5m"}})
+	uuid := regexp.MustCompile(`/ping/([0-9a-f-]{36})`).FindStringSubmatch(do(t, c, "GET", s.URL+hb, nil, nil).Body)
+	if uuid == nil {
+		t.Fatal("no ping URL")
+	}
+	if code, _, _ := curl(t, "GET", s.URL+"/ping/"+uuid[1], ""); code != http.StatusOK {
+		t.Fatalf("ping: %d", code)
+	}
+	if res := post(t, s, c, "/admin/settings", "/admin/settings/organization/delete", url.Values{"confirm": {"acme"}}); res.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, `data-testid="error-delete-org"`) {
+		t.Fatalf("wrong confirmation: %d", res.Status)
+	}
+	res := post(t, s, c, "/admin/settings", "/admin/settings/organization/delete", url.Values{"confirm": {"bravo"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%s", res.Status, res.Body)
+	}
+	settings := do(t, c, "GET", s.URL+res.Header.Get("Location"), nil, nil).Body
+	if !strings.Contains(settings, "Organization deleted") || !strings.Contains(settings, "Acme (acme)") {
+		t.Errorf("after deleting: not back in Acme\n%s", settings)
+	}
+	if code, _, _ := curl(t, "GET", s.URL+"/ping/"+uuid[1], ""); code != http.StatusNotFound {
+		t.Errorf("a deleted organization's heartbeat answers %d", code)
+	}
+	if ms, _ := s.Store.AllMonitors(t.Context()); len(ms) != 0 {
+		t.Errorf("monitors left: %+v", ms)
+	}
+	// Acme is this owner's only organization now.
+	if res := post(t, s, c, "/admin/settings", "/admin/settings/organization/delete", url.Values{"confirm": {"acme"}}); res.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "only organization") {
+		t.Errorf("deleting the last organization: %d", res.Status)
+	}
+	// Through the API: the instance keeps one organization.
+	tok := createToken(t, s, "write")
+	var e struct{ Error struct{ Code, Field string } }
+	if code, _ := (apiClient{t, s.URL, tok}).call("DELETE", "/api/v1/organization", `{"confirm":"nope"}`, &e); code != http.StatusUnprocessableEntity || e.Error.Field != "confirm" {
+		t.Errorf("API delete with a wrong confirmation: %d %+v", code, e)
+	}
+	if code, _ := (apiClient{t, s.URL, tok}).call("DELETE", "/api/v1/organization", `{"confirm":"acme"}`, &e); code != http.StatusConflict {
+		t.Errorf("API delete of the last organization: %d %+v", code, e)
+	}
+}

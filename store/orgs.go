@@ -135,3 +135,36 @@ func (s *Store) OrganizationStats(ctx context.Context) (map[int64][3]int, error)
 	}
 	return out, rows.Err()
 }
+
+// DeleteOrganization deletes an organization and, by the foreign keys, everything it owns:
+// monitors and their history, incidents, pages, channels, tokens, sessions, memberships.
+// The instance keeps at least one organization (ErrLastOrganization).
+func (s *Store) DeleteOrganization(ctx context.Context, orgID int64) error {
+	err := s.Write(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organizations WHERE id <> ?`, orgID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrLastOrganization
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, orgID)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrLastOrganization) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("store: delete organization: %w", err)
+	}
+	return nil
+}
+
+// ErrLastOrganization refuses to delete the instance's only organization.
+var ErrLastOrganization = auth.ErrLastOrganization

@@ -100,6 +100,10 @@ type SettingsPage struct {
 	Profile ProfileSection
 	// InstanceAdmin shows the link to the instance admins' page.
 	InstanceAdmin bool
+	// CanDeleteOrg shows owners the form deleting the organization (typing OrgSlug).
+	CanDeleteOrg   bool
+	OrgSlug        string
+	DeleteOrgError string
 }
 
 // PingSettings tells how jobs reach heartbeats by name: the organization's ping key and the

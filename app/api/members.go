@@ -194,3 +194,35 @@ func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request, c *cal
 	writeJSON(w, http.StatusOK, organizationJSON{ID: o.ID, Slug: o.Slug, Name: o.Name, CreatedAt: o.CreatedAt.UTC()})
 	return nil
 }
+
+// organizationDeleteInput confirms deleting the token's organization.
+type organizationDeleteInput struct {
+	Confirm string `json:"confirm"`
+}
+
+func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, c *call) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in organizationDeleteInput
+	if err := decodeObject(body, &in); err != nil {
+		return err
+	}
+	o, err := h.auth.Organization(r.Context(), c.org)
+	if err != nil {
+		return memberFailure(err)
+	}
+	if in.Confirm != o.Slug {
+		return fieldErr(http.StatusUnprocessableEntity, codeValidation, "confirm", "must be the organization's slug, "+o.Slug)
+	}
+	if err := h.monitors.DeleteOrganization(r.Context(), c.org); err != nil {
+		if errors.Is(err, auth.ErrLastOrganization) {
+			return newError(http.StatusConflict, codeMembership, err.Error())
+		}
+		return err
+	}
+	h.log.Info("organization deleted through the API", "org_id", c.org, "token_id", c.token.ID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

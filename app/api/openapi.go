@@ -6,11 +6,11 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
-	"statusthing/app/alert"
 	"strconv"
 	"strings"
 	"time"
 
+	"statusthing/app/alert"
 	"statusthing/app/auth"
 	"statusthing/app/heartbeat"
 	"statusthing/app/incident"
@@ -25,33 +25,34 @@ import (
 // schemaTypes are the component schemas, by name; route.Body and route.Result name them.
 // Pages ("MonitorPage"...) are added for the List routes.
 var schemaTypes = map[string]reflect.Type{
-	"Monitor":           reflect.TypeFor[monitorJSON](),
-	"CheckAnswer":       reflect.TypeFor[checkAnswer](),
-	"Result":            reflect.TypeFor[resultJSON](),
-	"Ping":              reflect.TypeFor[pingJSON](),
-	"Flip":              reflect.TypeFor[flipJSON](),
-	"Trend":             reflect.TypeFor[trendJSON](),
-	"TrendBucket":       reflect.TypeFor[bucketJSON](),
-	"Token":             reflect.TypeFor[tokenJSON](),
-	"AuditEntry":        reflect.TypeFor[auditJSON](),
-	"Member":            reflect.TypeFor[memberJSON](),
-	"MemberInput":       reflect.TypeFor[memberInput](),
-	"Invitation":        reflect.TypeFor[invitationJSON](),
-	"CreatedInvitation": reflect.TypeFor[createdInvitationJSON](),
-	"InvitationInput":   reflect.TypeFor[invitationInput](),
-	"Organization":      reflect.TypeFor[organizationJSON](),
-	"CreatedToken":      reflect.TypeFor[createdTokenJSON](),
-	"TokenInput":        reflect.TypeFor[tokenInput](),
-	"BrowserDetails":    reflect.TypeFor[browserJSON](),
-	"Incident":          reflect.TypeFor[incidentJSON](),
-	"IncidentDetail":    reflect.TypeFor[incidentDetailJSON](),
-	"IncidentEvent":     reflect.TypeFor[incidentEventJSON](),
-	"CommentInput":      reflect.TypeFor[commentInput](),
-	"Channel":           reflect.TypeFor[channelJSON](),
-	"ChannelInput":      reflect.TypeFor[channelInput](),
-	"ChannelTest":       reflect.TypeFor[channelTestJSON](),
-	"Maintenance":       reflect.TypeFor[maintenanceJSON](),
-	"MaintenanceInput":  reflect.TypeFor[maintenanceInput](),
+	"Monitor":            reflect.TypeFor[monitorJSON](),
+	"CheckAnswer":        reflect.TypeFor[checkAnswer](),
+	"Result":             reflect.TypeFor[resultJSON](),
+	"Ping":               reflect.TypeFor[pingJSON](),
+	"Flip":               reflect.TypeFor[flipJSON](),
+	"Trend":              reflect.TypeFor[trendJSON](),
+	"TrendBucket":        reflect.TypeFor[bucketJSON](),
+	"Token":              reflect.TypeFor[tokenJSON](),
+	"AuditEntry":         reflect.TypeFor[auditJSON](),
+	"Member":             reflect.TypeFor[memberJSON](),
+	"MemberInput":        reflect.TypeFor[memberInput](),
+	"Invitation":         reflect.TypeFor[invitationJSON](),
+	"CreatedInvitation":  reflect.TypeFor[createdInvitationJSON](),
+	"InvitationInput":    reflect.TypeFor[invitationInput](),
+	"Organization":       reflect.TypeFor[organizationJSON](),
+	"OrganizationDelete": reflect.TypeFor[organizationDeleteInput](),
+	"CreatedToken":       reflect.TypeFor[createdTokenJSON](),
+	"TokenInput":         reflect.TypeFor[tokenInput](),
+	"BrowserDetails":     reflect.TypeFor[browserJSON](),
+	"Incident":           reflect.TypeFor[incidentJSON](),
+	"IncidentDetail":     reflect.TypeFor[incidentDetailJSON](),
+	"IncidentEvent":      reflect.TypeFor[incidentEventJSON](),
+	"CommentInput":       reflect.TypeFor[commentInput](),
+	"Channel":            reflect.TypeFor[channelJSON](),
+	"ChannelInput":       reflect.TypeFor[channelInput](),
+	"ChannelTest":        reflect.TypeFor[channelTestJSON](),
+	"Maintenance":        reflect.TypeFor[maintenanceJSON](),
+	"MaintenanceInput":   reflect.TypeFor[maintenanceInput](),
 
 	"IncidentUpdate":      reflect.TypeFor[incidentUpdateJSON](),
 	"IncidentDeclaration": reflect.TypeFor[declareInput](),

@@ -294,6 +294,12 @@ func (h *Handler) apiTable() []route {
 
 		{Method: "GET", Path: "/organization", ID: "getOrganization", Tag: "members", Summary: "The token's organization",
 			Status: 200, Result: "Organization", run: h.getOrganization},
+		{Method: "DELETE", Path: "/organization", ID: "deleteOrganization", Tag: "members", Perm: auth.PermOwn,
+			Summary: "Delete the token's organization",
+			Doc: "Everything it owns goes with it (monitors and their history, incidents, pages, channels, tokens — this one " +
+				"included —, memberships). The body confirms it: {\"confirm\": \"<the organization's slug>\"}. The " +
+				"instance keeps at least one organization (409).",
+			Body: "OrganizationDelete", Status: 204, Conflict: true, run: h.deleteOrganization},
 		{Method: "GET", Path: "/members", ID: "listMembers", Tag: "members", Summary: "List members",
 			Doc: "Owners first, then by e-mail. One page: next_cursor is always null.", Status: 200, Result: "Member", List: true, run: h.listMembers},
 		{Method: "PATCH", Path: "/members/{id}", ID: "patchMember", Tag: "members", Perm: auth.PermManage, Summary: "Change a member's role",

@@ -67,6 +67,8 @@ var (
 	ErrOwnersOnly        = errors.New("only an owner may make, change or remove owners")
 	ErrAlreadyMember     = errors.New("this person is already a member")
 	ErrNotMember         = errors.New("not a member of this organization")
+	ErrLastOrganization  = errors.New("the instance keeps at least one organization")
+	ErrNowhereToGo       = errors.New("this is your only organization: create or join another one first")
 )
 
 // CanGrant reports whether a member with role actor may give (or take away) role: owners

@@ -2,9 +2,9 @@ package monitoring
 
 import (
 	"context"
-	"statusthing/app/alert"
 	"time"
 
+	"statusthing/app/alert"
 	"statusthing/app/incident"
 )
 

@@ -397,3 +397,39 @@ func sameMonitor(cur, want monitor.Monitor) bool {
 	jb, errB := specJSON(b)
 	return errA == nil && errB == nil && ja == jb
 }
+
+// OrganizationStore deletes organizations; *store.Store satisfies it.
+type OrganizationStore interface {
+	DeleteOrganization(ctx context.Context, orgID int64) error
+}
+
+// DeleteOrganization deletes an organization with everything it owns: its monitors leave
+// the scheduler first, and the heartbeat ping index and the status pages follow.
+func (s *Service) DeleteOrganization(ctx context.Context, orgID int64) error {
+	os, ok := s.store.(OrganizationStore)
+	if !ok {
+		return errors.New("monitoring: the store deletes no organizations")
+	}
+	monitors, err := s.store.Monitors(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	for _, m := range monitors {
+		if err := s.sched.Unschedule(m.ID); err != nil {
+			return err
+		}
+	}
+	if err := os.DeleteOrganization(ctx, orgID); err != nil {
+		// Still there: run its monitors again.
+		for _, m := range monitors {
+			if !m.Paused && m.Type.Active() {
+				_ = s.sched.Schedule(m)
+			}
+		}
+		return err
+	}
+	s.reloadIndex(ctx)
+	s.pagesChanged(orgID)
+	s.log.Info("organization deleted", "org_id", orgID, "monitors", len(monitors))
+	return nil
+}

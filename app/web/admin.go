@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"statusthing/app/auth"
 	"statusthing/app/monitor"
-
 	"statusthing/views"
 )
 
@@ -86,8 +86,11 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 			{Label: t("settings.fact.base_url"), Value: h.baseURL},
 			{Label: t("settings.fact.database"), Value: h.dbPath},
 		},
-		Ping:          h.pingSettings(r.Context(), id.Session.OrgID),
-		InstanceAdmin: id.User.IsInstanceAdmin && h.instance != nil,
-		Profile:       profile,
+		Ping:           h.pingSettings(r.Context(), id.Session.OrgID),
+		InstanceAdmin:  id.User.IsInstanceAdmin && h.instance != nil,
+		Profile:        profile,
+		CanDeleteOrg:   id.Org().Role.Allows(auth.PermOwn),
+		OrgSlug:        id.Org().OrgSlug,
+		DeleteOrgError: st.deleteOrgErr,
 	}))
 }

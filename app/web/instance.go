@@ -111,3 +111,43 @@ func (h *Handler) organizationCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 }
+
+// organizationDelete deletes the session's organization (owners), once its slug is typed.
+// The session moves to another of the owner's organizations first: there must be one.
+func (h *Handler) organizationDelete(w http.ResponseWriter, r *http.Request) {
+	id, _ := identityOf(r)
+	org := id.Org()
+	f := h.formatter(r)
+	refuse := func(msg string) {
+		h.renderSettings(w, r, http.StatusUnprocessableEntity, settingsState{deleteOrgErr: msg})
+	}
+	if r.PostForm.Get("confirm") != org.OrgSlug {
+		refuse(f.t("settings.delete_org.mismatch", org.OrgSlug))
+		return
+	}
+	var next int64
+	for _, m := range id.Memberships {
+		if m.OrgID != org.OrgID {
+			next = m.OrgID
+			break
+		}
+	}
+	if next == 0 {
+		refuse(auth.ErrNowhereToGo.Error())
+		return
+	}
+	if err := h.auth.SwitchOrganization(r.Context(), id, next); err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	if err := h.monitors.DeleteOrganization(r.Context(), org.OrgID); err != nil {
+		if errors.Is(err, auth.ErrLastOrganization) {
+			refuse(err.Error())
+			return
+		}
+		h.serviceError(w, r, err)
+		return
+	}
+	h.log.Info("organization deleted by its owner", "org_id", org.OrgID, "user_id", id.User.ID)
+	http.Redirect(w, r, "/admin/settings?saved=org_deleted", http.StatusSeeOther)
+}

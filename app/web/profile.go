@@ -19,6 +19,7 @@ type settingsState struct {
 	passwordErrors  map[string]string
 	twoFactorErrors map[string]string
 	recoveryCodes   []string
+	deleteOrgErr    string
 }
 
 // profileForm is a refused profile form: what was posted and why it was refused.
@@ -34,6 +35,8 @@ func settingsFlash(saved string) string {
 		return "settings.saved"
 	case "password", "sessions", "totp_off", "totp_cancel":
 		return "profile.flash." + saved
+	case "org_deleted":
+		return "settings.org_deleted"
 	}
 	return ""
 }

@@ -92,6 +92,7 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/settings/members/{id}/remove", auth.PermManage, h.memberChange(h.memberRemove, "removed"))
 	h.adminPost("/admin/settings/invitations/{id}/revoke", auth.PermManage, h.invitationRevoke)
 	h.adminPost("/admin/organization", auth.PermRead, h.switchOrganization)
+	h.adminPost("/admin/settings/organization/delete", auth.PermOwn, h.organizationDelete)
 	h.adminGet("/admin/instance", auth.PermInstance, h.instancePage)
 	h.adminPost("/admin/instance/organizations", auth.PermInstance, h.organizationCreate)
 	h.adminPost("/admin/settings/profile", auth.PermRead, h.saveProfile)
