@@ -99,7 +99,16 @@ func flipAlert(ctx context.Context, tx *sql.Tx, orgID, id int64, f *monitor.Flip
 		return err
 	}
 	a := alert.Alert{Event: event, Status: string(f.To), Reason: reason, Time: f.At}
-	return enqueue(ctx, tx, id, 0, a, func(ch int64) string { return alert.FlipKey(f.ID, event, ch) })
+	// A flapping monitor is often in the middle of an incident: the alert names it, and it
+	// shows in that incident's timeline.
+	var incidentID int64
+	if event == alert.EventFlapping {
+		if err := tx.QueryRowContext(ctx, `SELECT ifnull(max(id), 0) FROM incidents WHERE monitor_id = ? AND resolved_at IS NULL`,
+			id).Scan(&incidentID); err != nil {
+			return fmt.Errorf("flapping: %w", err)
+		}
+	}
+	return enqueue(ctx, tx, id, incidentID, a, func(ch int64) string { return alert.FlipKey(f.ID, event, ch) })
 }
 
 // certAlert enqueues the certificate_expiring alert of monitor id, whose certificate
