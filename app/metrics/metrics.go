@@ -32,6 +32,9 @@ type Store interface {
 	// AlertCounts are the outbox's pending, given-up and delivered alerts, and the open
 	// incidents, of every organization.
 	AlertCounts(ctx context.Context) (pending, failed, delivered, openIncidents int64, err error)
+	// SubscriberNoticeCounts are the status page subscribers' queue: pending, given up and
+	// delivered notices.
+	SubscriberNoticeCounts(ctx context.Context) (pending, failed, delivered int64, err error)
 }
 
 // Options are the endpoint's dependencies and settings.
@@ -181,7 +184,7 @@ type storeCollector struct {
 	timeout time.Duration
 
 	up, status, lastCheck, dbSize, walSize *prometheus.Desc
-	alerts, incidents                      *prometheus.Desc
+	alerts, incidents, notices             *prometheus.Desc
 }
 
 func newStoreCollector(st Store, timeout time.Duration) *storeCollector {
@@ -206,11 +209,14 @@ func newStoreCollector(st Store, timeout time.Duration) *storeCollector {
 			"Alerts in the outbox by state: pending (outbox depth), failed (delivery given up) and delivered.",
 			[]string{"state"}, nil),
 		incidents: prometheus.NewDesc("statusthing_incidents_open", "Incidents not resolved yet.", nil, nil),
+		notices: prometheus.NewDesc("statusthing_subscriber_notices",
+			"Status page subscribers' notices (mails, webhooks, confirmations) by state: pending, failed (given up), delivered.",
+			[]string{"state"}, nil),
 	}
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.up, c.status, c.lastCheck, c.dbSize, c.walSize, c.alerts, c.incidents} {
+	for _, d := range []*prometheus.Desc{c.up, c.status, c.lastCheck, c.dbSize, c.walSize, c.alerts, c.incidents, c.notices} {
 		ch <- d
 	}
 }
@@ -232,6 +238,13 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.alerts, prometheus.GaugeValue, float64(v), state)
 		}
 		ch <- prometheus.MustNewConstMetric(c.incidents, prometheus.GaugeValue, float64(open))
+	}
+	if pending, failed, delivered, err := c.store.SubscriberNoticeCounts(ctx); err != nil {
+		ch <- prometheus.NewInvalidMetric(c.notices, err)
+	} else {
+		for state, v := range map[string]int64{"pending": pending, "failed": failed, "delivered": delivered} {
+			ch <- prometheus.MustNewConstMetric(c.notices, prometheus.GaugeValue, float64(v), state)
+		}
 	}
 	if file, wal, err := c.store.DatabaseSize(); err != nil {
 		ch <- prometheus.NewInvalidMetric(c.dbSize, err)

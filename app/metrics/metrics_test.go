@@ -24,7 +24,12 @@ type fakeStore struct {
 	monitors  []monitor.Monitor
 	file, wal int64
 	alerts    [4]int64 // pending, failed, delivered, open incidents
+	notices   [3]int64 // pending, failed, delivered
 	err       error
+}
+
+func (f *fakeStore) SubscriberNoticeCounts(context.Context) (int64, int64, int64, error) {
+	return f.notices[0], f.notices[1], f.notices[2], f.err
 }
 
 func (f *fakeStore) AllMonitors(context.Context) ([]monitor.Monitor, error) { return f.monitors, f.err }
@@ -49,7 +54,7 @@ func testStore() *fakeStore {
 		mon(7, `Quote " and \ slash`, monitor.TypeHeartbeat, monitor.StatusNew),
 	}
 	ms[0].State.LastCheckedAt = checkedAt
-	return &fakeStore{monitors: ms, file: 8192, wal: 4096, alerts: [4]int64{3, 1, 40, 2}}
+	return &fakeStore{monitors: ms, file: 8192, wal: 4096, alerts: [4]int64{3, 1, 40, 2}, notices: [3]int64{5, 2, 9}}
 }
 
 // scrape GETs /metrics from m with the given Authorization header ("" for none).
@@ -178,6 +183,11 @@ func TestScrapeReadsMonitorsAndDatabaseFromTheStore(t *testing.T) {
 	for state, want := range map[string]float64{"pending": 3, "failed": 1, "delivered": 40} {
 		if got, ok := value(mfs, "statusthing_alerts", map[string]string{"state": state}); !ok || got != want {
 			t.Errorf("statusthing_alerts{state=%q} = %v (present %v), want %v", state, got, ok, want)
+		}
+	}
+	for state, want := range map[string]float64{"pending": 5, "failed": 2, "delivered": 9} {
+		if got, ok := value(mfs, "statusthing_subscriber_notices", map[string]string{"state": state}); !ok || got != want {
+			t.Errorf("statusthing_subscriber_notices{state=%q} = %v (present %v), want %v", state, got, ok, want)
 		}
 	}
 	if got, ok := value(mfs, "statusthing_build_info", map[string]string{"version": "1.2.3", "commit": "abc123"}); !ok || got != 1 {
