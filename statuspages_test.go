@@ -79,6 +79,16 @@ func TestStatusPageEndToEnd(t *testing.T) {
 	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `data-testid="error-slug"`) || !strings.Contains(bad.Body, `value="Website"`) {
 		t.Fatalf("refused page: %d\n%s", bad.Status, bad.Body)
 	}
+	// The editor's preview shows an unsaved page as visitors would see it, and saves nothing.
+	preview := post(t, s, c, "/admin/pages/new", "/admin/pages/preview", url.Values{"title": {"Draft status"}, "slug": {"draft"},
+		"locale": {"en"}, "rows": {"1"}, "c0.name": {"Draft website"}, "c0.monitor": {webID}})
+	if preview.Status != http.StatusOK || !strings.Contains(preview.Body, `data-testid="preview-bar"`) ||
+		!strings.Contains(preview.Body, "Draft website") || preview.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("preview: %d\n%s", preview.Status, preview.Body)
+	}
+	if res := do(t, browserClient(t), "GET", s.URL+"/status/draft", nil, nil); res.Status != http.StatusNotFound {
+		t.Errorf("the preview saved the page: %d", res.Status)
+	}
 	admin := createPage(t, s, c, url.Values{"title": {"Acme status"}, "slug": {"acme"}, "description": {"Live status of Acme's services."},
 		"custom_domain": {"status.acme.test"}, "locale": {"en"}, "public": {"1"}, "collapsed_groups": {"Support"}, "rows": {"4"},
 		"c0.name": {"Website"}, "c0.monitor": {webID}, "c0.position": {"1"}, "c0.chart": {"1"},

@@ -22,6 +22,8 @@ type StatusPage struct {
 	History     []PublicIncident
 	UpdatedAt   string // "last updated" time, formatted
 	UpdatedISO  string
+	// Preview marks an unsaved page shown to its editor (no live updates, not cached).
+	Preview bool
 	// Archive is set on the incident history page: the list replaces the components.
 	Archive  bool
 	OlderURL string // next archive page; "" at the end

@@ -9,10 +9,10 @@ import (
 )
 
 // unaudited are the form posts that change nothing of the organization's: a monitor test
-// run, and the user's choice of organization (a new or deleted organization is logged by
+// run, a page preview, and the user's choice of organization (a new or deleted organization is logged by
 // the server: the deleted one has no audit log left).
 var unaudited = map[string]bool{"/admin/monitors/test": true, "/admin/organization": true, "/admin/instance/organizations": true,
-	"/admin/settings/organization/delete": true}
+	"/admin/settings/organization/delete": true, "/admin/pages/preview": true}
 
 // audited records a successful form post in the organization's audit log, named from its
 // route (audit.Action), after the handler: a refused change leaves no entry.

@@ -190,6 +190,36 @@ func (h *Handler) savePage(w http.ResponseWriter, r *http.Request, id int64) {
 
 func (h *Handler) pageCreate(w http.ResponseWriter, r *http.Request) { h.savePage(w, r, 0) }
 
+// pagePreview shows the submitted page as visitors would see it, without saving it: the
+// editor's preview (no live updates, never cached).
+func (h *Handler) pagePreview(w http.ResponseWriter, r *http.Request) {
+	p := pageFromForm(r)
+	p.OrgID = orgOf(r)
+	for i := range p.Components {
+		if p.Components[i].ID == 0 {
+			p.Components[i].CreatedAt = h.now() // new: no history yet
+		}
+	}
+	var pe *statuspage.Error
+	if err := p.Validate(); errors.As(err, &pe) {
+		errs := map[string]string{}
+		for _, fe := range pe.Fields {
+			errs[fe.Field] = fe.Message
+		}
+		h.renderPageForm(w, r, http.StatusUnprocessableEntity, p, errs)
+		return
+	}
+	v, err := h.monitors.PageView(r.Context(), p)
+	if err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	model := h.statusModel(h.pageFormatter(p.Locale, v.Now), v)
+	model.Preview, model.EventsURL = true, ""
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, http.StatusOK, views.StatusPageView(model))
+}
+
 func (h *Handler) pageUpdate(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.monitorID(w, r)
 	if !ok {

@@ -72,6 +72,7 @@ func (h *Handler) routes() {
 	h.adminGet("/admin/pages", auth.PermRead, h.pagesList)
 	h.adminGet("/admin/pages/new", auth.PermEdit, h.pageNew)
 	h.adminPost("/admin/pages", auth.PermEdit, h.pageCreate)
+	h.adminPost("/admin/pages/preview", auth.PermEdit, h.pagePreview)
 	h.adminGet("/admin/pages/{id}/edit", auth.PermEdit, h.pageEdit)
 	h.adminPost("/admin/pages/{id}", auth.PermEdit, h.pageUpdate)
 	h.adminPost("/admin/pages/{id}/delete", auth.PermEdit, h.pageDelete)
