@@ -182,6 +182,12 @@ func (h *Handler) statusEvents(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	if !h.status.openStream() {
+		// Too many visitors live at once: come back in a minute (the page itself works).
+		fmt.Fprint(w, "retry: 60000\n\n")
+		return
+	}
+	defer h.status.closeStream()
 	fmt.Fprint(w, "retry: 5000\n\n")
 	if err := rc.Flush(); err != nil {
 		return

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,7 +32,26 @@ type StatusCache struct {
 	now     func() time.Time
 	pending map[int64]bool // organizations with a rebuild scheduled
 	wg      sync.WaitGroup
+	// streams counts the open live streams of visitors, bounded by maxStreams: each holds a
+	// connection and a goroutine, and visitors need no login.
+	streams    atomic.Int64
+	maxStreams int64
 }
+
+// maxLiveStreams bounds the visitors' live streams of all pages together.
+const maxLiveStreams = 5000
+
+// openStream counts a new live stream, or refuses it when maxStreams are open; a counted
+// stream is ended with closeStream.
+func (c *StatusCache) openStream() bool {
+	if c.streams.Add(1) > c.maxStreams {
+		c.streams.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (c *StatusCache) closeStream() { c.streams.Add(-1) }
 
 // statusMaxAge is how long a rendered page is served before a rebuild.
 const statusMaxAge = 30 * time.Second
@@ -61,7 +81,7 @@ type statusRoutes struct {
 // NewStatusCache returns an empty cache; web.New gives it its builder.
 func NewStatusCache() *StatusCache {
 	return &StatusCache{pages: map[string]*renderedPage{}, watch: map[string]chan struct{}{}, pending: map[int64]bool{},
-		now: time.Now, log: slog.New(slog.DiscardHandler)}
+		now: time.Now, log: slog.New(slog.DiscardHandler), maxStreams: maxLiveStreams}
 }
 
 func (c *StatusCache) attach(build func(context.Context, string) (*renderedPage, error),
