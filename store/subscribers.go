@@ -470,3 +470,36 @@ func (s *Store) SubscriberNoticeCounts(ctx context.Context) (pending, failed, de
 	}
 	return pending, failed, delivered, err
 }
+
+// FailedSubscriberNotices lists the notices of page pageID of orgID that were given up,
+// newest first (at most 100), with the subscriber they were for.
+func (s *Store) FailedSubscriberNotices(ctx context.Context, orgID, pageID int64) ([]subscriber.FailedNotice, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT o.id, o.kind, o.attempts, o.last_error, o.failed_at, sb.kind, sb.address
+		FROM subscriber_outbox o JOIN subscribers sb ON sb.id = o.subscriber_id
+		WHERE o.org_id = ? AND sb.page_id = ? AND o.failed_at IS NOT NULL ORDER BY o.failed_at DESC, o.id DESC LIMIT 100`, orgID, pageID)
+	if err != nil {
+		return nil, fmt.Errorf("store: failed subscriber notices: %w", err)
+	}
+	defer rows.Close()
+	out := []subscriber.FailedNotice{}
+	for rows.Next() {
+		var n subscriber.FailedNotice
+		var failed int64
+		if err := rows.Scan(&n.ID, &n.Event, &n.Attempts, &n.LastError, &failed, &n.Kind, &n.Address); err != nil {
+			return nil, fmt.Errorf("store: failed subscriber notices: %w", err)
+		}
+		n.FailedAt = fromMillis(failed)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// RetrySubscriberNotice puts a given-up notice of orgID back in the queue, due now.
+func (s *Store) RetrySubscriberNotice(ctx context.Context, orgID, id int64, now time.Time) error {
+	err := s.updateOne(ctx, "retry subscriber notice", `UPDATE subscriber_outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ?
+		WHERE id = ? AND org_id = ? AND failed_at IS NOT NULL`, millis(now), id, orgID)
+	if err == nil {
+		s.wakeSubscribers()
+	}
+	return err
+}

@@ -260,3 +260,50 @@ func TestPendingSubscribersExpire(t *testing.T) {
 		t.Errorf("subscribers %+v, %v", subs, err)
 	}
 }
+
+// A notice given up is listed for its page, only to its organization, and Retry queues it
+// again.
+func TestFailedSubscriberNotices(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	org := testOrg(t, s, "a")
+	other := testOrg(t, s, "b")
+	p, err := s.CreateStatusPage(ctx, statuspage.Page{OrgID: org, Slug: "acme", Title: "Acme", Public: true,
+		Components: []statuspage.Component{{Name: "Website"}}}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Subscribe(ctx, subscriber.Subscriber{OrgID: org, PageID: p.ID, Address: "bob@example.com"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for _, ds := range dueBy(t, s, t0) {
+		id = ds[0].ID
+	}
+	if err := s.RecordSubscriberAttempt(ctx, id, alert.Attempt{At: t0.Add(time.Minute), Error: "550 no such mailbox"}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	failed, err := s.FailedSubscriberNotices(ctx, org, p.ID)
+	if err != nil || len(failed) != 1 || failed[0].ID != id || failed[0].Address != "bob@example.com" || failed[0].LastError != "550 no such mailbox" ||
+		failed[0].Attempts != 1 || !failed[0].FailedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("failed notices %+v, %v", failed, err)
+	}
+	if got, _ := s.FailedSubscriberNotices(ctx, other, p.ID); len(got) != 0 {
+		t.Errorf("another organization sees %d failed notices", len(got))
+	}
+	if err := s.RetrySubscriberNotice(ctx, other, id, t0.Add(time.Hour)); err != ErrNotFound {
+		t.Errorf("another organization retrying: %v", err)
+	}
+	if err := s.RetrySubscriberNotice(ctx, org, id, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FailedSubscriberNotices(ctx, org, p.ID); len(got) != 0 {
+		t.Errorf("still failed after retry: %+v", got)
+	}
+	if due := dueBy(t, s, t0.Add(time.Hour)); len(due) != 1 {
+		t.Errorf("not due again after retry: %+v", due)
+	}
+	if err := s.RetrySubscriberNotice(ctx, org, id, t0.Add(time.Hour)); err != ErrNotFound {
+		t.Errorf("retrying a pending notice: %v", err)
+	}
+}

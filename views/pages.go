@@ -55,6 +55,13 @@ type SubscribersBox struct {
 	Rows    []SubscriberRow
 	AddURL  string
 	HookURL string // the webhook form's URL, kept when refused
+	Failed  []FailedNoticeRow
+}
+
+// FailedNoticeRow is a notice given up, with its Retry form.
+type FailedNoticeRow struct {
+	At, To, Event, Error, Attempts string
+	RetryURL                       string
 }
 
 // SubscriberRow is one subscriber of the page.

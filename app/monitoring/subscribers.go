@@ -17,6 +17,8 @@ type SubscriberStore interface {
 	Subscribers(ctx context.Context, orgID, pageID, afterID int64, limit int) ([]subscriber.Subscriber, error)
 	Subscriber(ctx context.Context, orgID, pageID, id int64) (subscriber.Subscriber, error)
 	DeleteSubscriber(ctx context.Context, orgID, pageID, id int64) error
+	FailedSubscriberNotices(ctx context.Context, orgID, pageID int64) ([]subscriber.FailedNotice, error)
+	RetrySubscriberNotice(ctx context.Context, orgID, id int64, now time.Time) error
 	SubscriberCounts(ctx context.Context, orgID int64) (map[int64]subscriber.Counts, error)
 	ConfirmSubscriber(ctx context.Context, pageID int64, hash string, now time.Time) (subscriber.Subscriber, error)
 	Unsubscribe(ctx context.Context, pageID int64, hash string) error
@@ -105,4 +107,14 @@ func (s *Service) RemoveSubscriber(ctx context.Context, orgID, pageID, id int64)
 // SubscriberCounts counts the subscribers of each page of orgID, by page id.
 func (s *Service) SubscriberCounts(ctx context.Context, orgID int64) (map[int64]subscriber.Counts, error) {
 	return s.store.SubscriberCounts(ctx, orgID)
+}
+
+// FailedSubscriberNotices lists a page's given-up notices, newest first.
+func (s *Service) FailedSubscriberNotices(ctx context.Context, orgID, pageID int64) ([]subscriber.FailedNotice, error) {
+	return s.store.FailedSubscriberNotices(ctx, orgID, pageID)
+}
+
+// RetrySubscriberNotice queues a given-up notice again.
+func (s *Service) RetrySubscriberNotice(ctx context.Context, orgID, id int64) error {
+	return s.store.RetrySubscriberNotice(ctx, orgID, id, s.now())
 }

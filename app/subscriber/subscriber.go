@@ -146,3 +146,15 @@ type Counts struct {
 
 // Confirmed is how many subscribers receive notices.
 func (c Counts) Confirmed() int { return c.EmailConfirmed + c.Webhooks }
+
+// FailedNotice is a notice given up after its attempts, shown to the page's editors with a
+// Retry button.
+type FailedNotice struct {
+	ID        int64
+	Event     string // incident.update, maintenance.scheduled, confirmation...
+	Kind      Kind
+	Address   string
+	Attempts  int
+	LastError string
+	FailedAt  time.Time
+}

@@ -44,7 +44,38 @@ func (h *Handler) subscribersBox(r *http.Request, f formatter, p statuspage.Page
 		}
 		b.Rows = append(b.Rows, row)
 	}
+	failed, err := h.monitors.FailedSubscriberNotices(ctx, orgOf(r), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range failed {
+		b.Failed = append(b.Failed, views.FailedNoticeRow{At: f.stamp(n.FailedAt), To: n.Address, Event: n.Event, Error: n.LastError,
+			Attempts: f.t("pages.subscribers.attempts", n.Attempts),
+			RetryURL: pageURL(p.ID) + "/notices/" + strconv.FormatInt(n.ID, 10) + "/retry"})
+	}
 	return b, nil
+}
+
+// pageNoticeRetry queues a given-up subscriber notice of the page again.
+func (h *Handler) pageNoticeRetry(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.monitorID(w, r)
+	if !ok {
+		return
+	}
+	nid, err := strconv.ParseInt(r.PathValue("nid"), 10, 64)
+	if err != nil {
+		h.fail(w, r, http.StatusNotFound, nil)
+		return
+	}
+	if _, err := h.monitors.StatusPage(r.Context(), orgOf(r), id); err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	if err := h.monitors.RetrySubscriberNotice(r.Context(), orgOf(r), nid); err != nil {
+		h.serviceError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, pageURL(id)+"/edit?done=saved#subscribers", http.StatusSeeOther)
 }
 
 // pageSubscriberAdd adds a webhook subscriber to a page (the editor's form).

@@ -105,6 +105,7 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/settings/profile/totp/disable", auth.PermRead, h.totpDisable)
 	h.adminPost("/admin/pages/{id}/subscribers", auth.PermEdit, h.pageSubscriberAdd)
 	h.adminPost("/admin/pages/{id}/subscribers/{sid}/delete", auth.PermEdit, h.pageSubscriberRemove)
+	h.adminPost("/admin/pages/{id}/notices/{nid}/retry", auth.PermEdit, h.pageNoticeRetry)
 
 	// The machine side (pings, JSON API) is app/api's; it shares this handler's middleware.
 	if h.api != nil {
