@@ -240,3 +240,36 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error
 
 // The store keeps profiles and two-factor state for the auth service.
 var _ auth.ProfileStore = (*Store)(nil)
+
+// ReplaceRecoveryCodes replaces the recovery codes of a user whose TOTP is on
+// (auth.ErrNoTOTPSetup otherwise), in one transaction.
+func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, codeHashes [][]byte, now time.Time) error {
+	err := s.Write(ctx, func(tx *sql.Tx) error {
+		var enabled sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT totp_enabled_at FROM users WHERE id = ?`, userID).Scan(&enabled); err != nil {
+			return err
+		}
+		if !enabled.Valid {
+			return auth.ErrNoTOTPSetup
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		for _, h := range codeHashes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)`,
+				userID, h, millis(now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, auth.ErrNoTOTPSetup):
+		return err
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return fmt.Errorf("store: replace recovery codes: %w", err)
+	}
+	return nil
+}

@@ -57,6 +57,9 @@ type ProfileStore interface {
 	// UseRecoveryCode spends the unused recovery code with this hash: false when none.
 	UseRecoveryCode(ctx context.Context, userID int64, hash []byte, now time.Time) (bool, error)
 	RecoveryCodesLeft(ctx context.Context, userID int64) (int, error)
+	// ReplaceRecoveryCodes replaces the recovery codes of a user whose TOTP is on
+	// (ErrNoTOTPSetup otherwise).
+	ReplaceRecoveryCodes(ctx context.Context, userID int64, codeHashes [][]byte, now time.Time) error
 }
 
 // Profile errors; their messages are safe to show.

@@ -352,3 +352,32 @@ func TestChangePasswordAndOtherSessions(t *testing.T) {
 		t.Errorf("other sessions after: %d %v", n, err)
 	}
 }
+
+// New recovery codes replace the old ones, with the password and a code.
+func TestRegenerateRecoveryCodes(t *testing.T) {
+	svc, clk, st := newService(t)
+	ctx := context.Background()
+	u, _ := st.UserByEmail(ctx, email)
+	if _, err := svc.RegenerateRecoveryCodes(ctx, auth.DisableTOTPInput{UserID: u.ID, Password: password, Code: "123456"}); err == nil {
+		t.Error("new codes without two-factor login on")
+	}
+	secret, old := enrol(t, svc, clk, u)
+	clk.Advance(auth.TOTPPeriod)
+	var ve *auth.ValidationError
+	if _, err := svc.RegenerateRecoveryCodes(ctx, auth.DisableTOTPInput{UserID: u.ID, Password: "wrong password", Code: old[0]}); !errors.As(err, &ve) || ve.Field != "current_password" {
+		t.Errorf("with a wrong password: %v", err)
+	}
+	codes, err := svc.RegenerateRecoveryCodes(ctx, auth.DisableTOTPInput{UserID: u.ID, Password: password, Code: auth.TOTPCode(secret, clk.Now())})
+	if err != nil || len(codes) != auth.RecoveryCodeCount || codes[0] == old[0] {
+		t.Fatalf("new codes %v, %v", codes, err)
+	}
+	if status, _ := svc.TOTPStatus(ctx, u); status.RecoveryCodesLeft != auth.RecoveryCodeCount {
+		t.Errorf("%d codes left", status.RecoveryCodesLeft)
+	}
+	if _, _, err := svc.LoginSecondFactor(ctx, auth.SecondFactorInput{Pending: pending(t, svc), Code: old[1]}); !errors.Is(err, auth.ErrInvalidCode) {
+		t.Errorf("an old recovery code still works: %v", err)
+	}
+	if _, _, err := svc.LoginSecondFactor(ctx, auth.SecondFactorInput{Pending: pending(t, svc), Code: codes[1]}); err != nil {
+		t.Errorf("a new recovery code: %v", err)
+	}
+}

@@ -177,12 +177,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, u User, code string) ([]strin
 	if !ok {
 		return nil, &ValidationError{Field: "code", Message: "is wrong: type the code the app shows now"}
 	}
-	codes := make([]string, RecoveryCodeCount)
-	hashes := make([][]byte, RecoveryCodeCount)
-	for i := range codes {
-		codes[i] = newRecoveryCode()
-		hashes[i] = hashSecret(compactCode(codes[i]))
-	}
+	codes, hashes := newRecoveryCodes()
 	if err := ps.EnableTOTP(ctx, u.ID, st.Secret, step, hashes, now); err != nil {
 		return nil, err
 	}
@@ -226,6 +221,48 @@ func (s *Service) DisableTOTP(ctx context.Context, in DisableTOTPInput) error {
 	}
 	s.log.Info("two-factor login turned off", "user_id", u.ID)
 	return nil
+}
+
+// RegenerateRecoveryCodes replaces a user's recovery codes (the old ones stop working) and
+// returns the new ones, shown once; it takes the password and a code, like DisableTOTP.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, in DisableTOTPInput) ([]string, error) {
+	ps, err := s.profiles()
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByID(ctx, in.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkCurrentPassword(u, in.Password, in.IP); err != nil {
+		return nil, err
+	}
+	if _, err := s.verifySecondFactor(ctx, ps, u, in.Code); err != nil {
+		if errors.Is(err, ErrInvalidCode) {
+			now := s.now()
+			s.perAccount.fail(accountKey(u.Email), now)
+			s.perAddress.fail("address:"+in.IP, now)
+			return nil, &ValidationError{Field: "code", Message: "is wrong"}
+		}
+		return nil, err
+	}
+	codes, hashes := newRecoveryCodes()
+	if err := ps.ReplaceRecoveryCodes(ctx, u.ID, hashes, s.now()); err != nil {
+		return nil, err
+	}
+	s.log.Info("recovery codes replaced", "user_id", u.ID)
+	return codes, nil
+}
+
+// newRecoveryCodes makes RecoveryCodeCount codes and the hashes the store keeps.
+func newRecoveryCodes() (codes []string, hashes [][]byte) {
+	codes = make([]string, RecoveryCodeCount)
+	hashes = make([][]byte, RecoveryCodeCount)
+	for i := range codes {
+		codes[i] = newRecoveryCode()
+		hashes[i] = hashSecret(compactCode(codes[i]))
+	}
+	return codes, hashes
 }
 
 // verifySecondFactor accepts a current TOTP code not used before, or an unused recovery

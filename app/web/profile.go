@@ -222,6 +222,15 @@ func (h *Handler) totpDisable(w http.ResponseWriter, r *http.Request) {
 	h.twoFactorDone(w, r, err, "totp_off", settingsState{})
 }
 
+// totpRecoveryCodes replaces the recovery codes (password and a code) and shows the new
+// ones, once.
+func (h *Handler) totpRecoveryCodes(w http.ResponseWriter, r *http.Request) {
+	id, _ := identityOf(r)
+	codes, err := h.auth.RegenerateRecoveryCodes(r.Context(), auth.DisableTOTPInput{UserID: id.User.ID,
+		Password: r.PostForm.Get("current_password"), Code: r.PostForm.Get("code"), IP: infoOf(r).ip})
+	h.twoFactorDone(w, r, err, "", settingsState{recoveryCodes: codes})
+}
+
 // twoFactorDone answers a two-factor change: the page with the refusal, a redirect with
 // ?saved=saved, or (saved "") the page with ok's state.
 func (h *Handler) twoFactorDone(w http.ResponseWriter, r *http.Request, err error, saved string, ok settingsState) {

@@ -103,6 +103,7 @@ func (h *Handler) routes() {
 	h.adminPost("/admin/settings/profile/totp/confirm", auth.PermRead, h.totpConfirm)
 	h.adminPost("/admin/settings/profile/totp/cancel", auth.PermRead, h.totpCancel)
 	h.adminPost("/admin/settings/profile/totp/disable", auth.PermRead, h.totpDisable)
+	h.adminPost("/admin/settings/profile/totp/recovery", auth.PermRead, h.totpRecoveryCodes)
 	h.adminPost("/admin/pages/{id}/subscribers", auth.PermEdit, h.pageSubscriberAdd)
 	h.adminPost("/admin/pages/{id}/subscribers/{sid}/delete", auth.PermEdit, h.pageSubscriberRemove)
 	h.adminPost("/admin/pages/{id}/notices/{nid}/retry", auth.PermEdit, h.pageNoticeRetry)
