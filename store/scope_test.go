@@ -32,7 +32,7 @@ var unscoped = map[string]string{
 	// A user's own profile, password, sessions and two-factor login: above tenants.
 	"UpdateUserProfile": "the user's own", "ReplacePassword": "the user's own", "CountUserSessions": "the user's own",
 	"DeleteOtherSessions": "the user's own", "TOTP": "the user's own", "SetPendingTOTP": "the user's own",
-	"EnableTOTP": "the user's own", "DisableTOTP": "the user's own", "UseTOTPStep": "login", "UseRecoveryCode": "login",
+	"EnableTOTP": "the user's own", "ReplaceRecoveryCodes": "the user's own", "DisableTOTP": "the user's own", "UseTOTPStep": "login", "UseRecoveryCode": "login",
 	"RecoveryCodesLeft": "the user's own",
 	// The machine side: every organization's monitors run on one scheduler.
 	"ScheduledMonitors": "the scheduler", "MonitorForProbe": "the prober, by monitor id",
