@@ -28,6 +28,9 @@ func TestBrowserTwoFactorLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !imageLoaded(t, p, "[data-testid=totp-qr]") {
+		t.Error("the QR code does not show")
+	}
 	screenshot(t, p, "totp-setup")
 	fill(t, p, "#totp-code", auth.TOTPCode(secret, time.Now()))
 	click(t, p, "[data-testid=totp-confirm]")

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base32"
+	"encoding/base64"
+	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -190,6 +193,17 @@ func TestTOTPLoginOverHTTP(t *testing.T) {
 	m := totpSecretRE.FindStringSubmatch(page.Body)
 	if m == nil || !strings.Contains(page.Body, "otpauth://totp/statusthing:"+testEmail+"?") {
 		t.Fatalf("no secret or URI on the page:\n%s", page.Body)
+	}
+	// The URI as a QR code: a PNG in a data: URL.
+	qrSrc := regexp.MustCompile(`data-testid="totp-qr"|src="data:image/png;base64,([A-Za-z0-9+/=]+)"`).FindAllStringSubmatch(page.Body, -1)
+	var pngData []byte
+	for _, q := range qrSrc {
+		if q[1] != "" {
+			pngData, _ = base64.StdEncoding.DecodeString(q[1])
+		}
+	}
+	if img, err := png.Decode(bytes.NewReader(pngData)); err != nil || img.Bounds().Dx() < 100 || img.Bounds().Dx() != img.Bounds().Dy() {
+		t.Errorf("QR code: %v", err)
 	}
 	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(m[1])
 	if err != nil {

@@ -1,5 +1,7 @@
 package views
 
+import "github.com/a-h/templ"
+
 // ProfileSection is the user's own part of the settings page: profile, password, sessions
 // and two-factor login. Errors are keyed by form field; values are what was posted when a
 // form was refused.
@@ -22,6 +24,7 @@ type TwoFactorSection struct {
 	Enabled       bool
 	Status        string // "On since ... Recovery codes left: 9."
 	PendingURI    string
+	PendingQR     templ.SafeURL // the URI as a QR code (a data: PNG) to scan with the app; "" if it could not be made
 	PendingSecret string
 	RecoveryCodes []string
 	Errors        map[string]string // code, current_password; "" for the form as a whole
