@@ -181,15 +181,19 @@ const maxUploadBytes = 300 << 10
 // protectForm guards state-changing form posts: a size cap, same-origin browsers only, and a
 // CSRF token bound to the session (or, before login, to an anonymous cookie).
 func (h *Handler) protectForm(next http.Handler) http.Handler {
-	return h.protect(next, maxFormBytes, func(r *http.Request) error { return r.ParseForm() })
+	return h.protect(next, maxFormBytes, parseForm, true)
 }
+
+func parseForm(r *http.Request) error { return r.ParseForm() }
 
 // protectUpload is protectForm for multipart forms (file uploads).
 func (h *Handler) protectUpload(next http.Handler) http.Handler {
-	return h.protect(next, maxUploadBytes, func(r *http.Request) error { return r.ParseMultipartForm(maxUploadBytes) })
+	return h.protect(next, maxUploadBytes, func(r *http.Request) error { return r.ParseMultipartForm(maxUploadBytes) }, true)
 }
 
-func (h *Handler) protect(next http.Handler, limit int64, parse func(*http.Request) error) http.Handler {
+// protect is the form guard: same-origin browsers only, at most limit bytes, parsed by
+// parse, and (csrf) a CSRF token bound to the session or the anonymous cookie.
+func (h *Handler) protect(next http.Handler, limit int64, parse func(*http.Request) error, csrf bool) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusForbidden, nil)
@@ -203,6 +207,10 @@ func (h *Handler) protect(next http.Handler, limit int64, parse func(*http.Reque
 				status = http.StatusRequestEntityTooLarge
 			}
 			h.fail(w, r, status, nil)
+			return
+		}
+		if !csrf {
+			next.ServeHTTP(w, r)
 			return
 		}
 		if err := h.auth.CheckCSRF(csrfBinding(r), r.PostForm.Get("csrf_token")); err != nil {

@@ -30,23 +30,7 @@ const maxSubscribeBytes = 4 << 10
 // are not browsers and pass), within a size cap. What a forged post could do is harmless:
 // a subscription only starts once confirmed from its mailbox.
 func (h *Handler) publicForm(fn http.HandlerFunc) http.Handler {
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, http.StatusForbidden, nil)
-	}))
-	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeBytes)
-		if err := r.ParseForm(); err != nil {
-			status := http.StatusBadRequest
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				status = http.StatusRequestEntityTooLarge
-			}
-			h.fail(w, r, status, nil)
-			return
-		}
-		fn(w, r)
-	}))
+	return h.protect(fn, maxSubscribeBytes, parseForm, false)
 }
 
 // subscriptionPage finds the page of a subscription request (404 for none).
