@@ -72,6 +72,13 @@ func TestBrowserInviteViewer(t *testing.T) {
 	// The owner sees the new member with the viewer role; the link does not work twice.
 	navigate(t, p, s.URL+"/admin/settings/members")
 	waitForText(t, p, `[data-email="viewer@example.com"] [data-testid=member-role]`, "Viewer", 5*time.Second)
+	// On a phone: the members, audit and instance pages fit.
+	phone := newPage(t, b, 375, 812) // the owner's browser
+	for _, pg := range []string{"/admin/settings/members", "/admin/settings/audit", "/admin/instance"} {
+		navigate(t, phone, s.URL+pg)
+		noOverflow(t, phone, pg)
+		screenshot(t, phone, "phone"+strings.ReplaceAll(pg, "/", "-"))
+	}
 	if res := do(t, browserClient(t), "GET", link, nil, nil); res.Status != http.StatusNotFound || !strings.Contains(res.Body, `data-testid="invite-invalid"`) {
 		t.Errorf("invitation link used twice: %d", res.Status)
 	}
