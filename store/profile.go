@@ -150,16 +150,7 @@ func (s *Store) EnableTOTP(ctx context.Context, userID int64, secret []byte, ste
 			WHERE id = ?`, millis(now), step, millis(now), userID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
-			return err
-		}
-		for _, h := range codeHashes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)`,
-				userID, h, millis(now)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return setRecoveryCodes(ctx, tx, userID, codeHashes, now)
 	})
 	switch {
 	case errors.Is(err, auth.ErrNoTOTPSetup):
@@ -252,16 +243,7 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, codeHash
 		if !enabled.Valid {
 			return auth.ErrNoTOTPSetup
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
-			return err
-		}
-		for _, h := range codeHashes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)`,
-				userID, h, millis(now)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return setRecoveryCodes(ctx, tx, userID, codeHashes, now)
 	})
 	switch {
 	case errors.Is(err, auth.ErrNoTOTPSetup):
@@ -270,6 +252,20 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, codeHash
 		return ErrNotFound
 	case err != nil:
 		return fmt.Errorf("store: replace recovery codes: %w", err)
+	}
+	return nil
+}
+
+// setRecoveryCodes makes codeHashes a user's only recovery codes, in tx.
+func setRecoveryCodes(ctx context.Context, tx *sql.Tx, userID int64, codeHashes [][]byte, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	for _, h := range codeHashes {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)`,
+			userID, h, millis(now)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

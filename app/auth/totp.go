@@ -196,24 +196,8 @@ type DisableTOTPInput struct {
 
 // DisableTOTP turns two-factor login off and forgets its secret and recovery codes.
 func (s *Service) DisableTOTP(ctx context.Context, in DisableTOTPInput) error {
-	ps, err := s.profiles()
+	ps, u, err := s.reauthenticate(ctx, in)
 	if err != nil {
-		return err
-	}
-	u, err := s.store.UserByID(ctx, in.UserID)
-	if err != nil {
-		return err
-	}
-	if err := s.checkCurrentPassword(u, in.Password, in.IP); err != nil {
-		return err
-	}
-	if _, err := s.verifySecondFactor(ctx, ps, u, in.Code); err != nil {
-		if errors.Is(err, ErrInvalidCode) {
-			now := s.now()
-			s.perAccount.fail(accountKey(u.Email), now)
-			s.perAddress.fail("address:"+in.IP, now)
-			return &ValidationError{Field: "code", Message: "is wrong"}
-		}
 		return err
 	}
 	if err := ps.DisableTOTP(ctx, u.ID, s.now()); err != nil {
@@ -226,24 +210,8 @@ func (s *Service) DisableTOTP(ctx context.Context, in DisableTOTPInput) error {
 // RegenerateRecoveryCodes replaces a user's recovery codes (the old ones stop working) and
 // returns the new ones, shown once; it takes the password and a code, like DisableTOTP.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, in DisableTOTPInput) ([]string, error) {
-	ps, err := s.profiles()
+	ps, u, err := s.reauthenticate(ctx, in)
 	if err != nil {
-		return nil, err
-	}
-	u, err := s.store.UserByID(ctx, in.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkCurrentPassword(u, in.Password, in.IP); err != nil {
-		return nil, err
-	}
-	if _, err := s.verifySecondFactor(ctx, ps, u, in.Code); err != nil {
-		if errors.Is(err, ErrInvalidCode) {
-			now := s.now()
-			s.perAccount.fail(accountKey(u.Email), now)
-			s.perAddress.fail("address:"+in.IP, now)
-			return nil, &ValidationError{Field: "code", Message: "is wrong"}
-		}
 		return nil, err
 	}
 	codes, hashes := newRecoveryCodes()
@@ -252,6 +220,32 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, in DisableTOTPInp
 	}
 	s.log.Info("recovery codes replaced", "user_id", u.ID)
 	return codes, nil
+}
+
+// reauthenticate checks the password and a code (app or recovery) of a user changing
+// their two-factor login; a wrong code counts like a wrong password.
+func (s *Service) reauthenticate(ctx context.Context, in DisableTOTPInput) (ProfileStore, User, error) {
+	ps, err := s.profiles()
+	if err != nil {
+		return nil, User{}, err
+	}
+	u, err := s.store.UserByID(ctx, in.UserID)
+	if err != nil {
+		return nil, User{}, err
+	}
+	if err := s.checkCurrentPassword(u, in.Password, in.IP); err != nil {
+		return nil, User{}, err
+	}
+	if _, err := s.verifySecondFactor(ctx, ps, u, in.Code); err != nil {
+		if errors.Is(err, ErrInvalidCode) {
+			now := s.now()
+			s.perAccount.fail(accountKey(u.Email), now)
+			s.perAddress.fail("address:"+in.IP, now)
+			return nil, User{}, &ValidationError{Field: "code", Message: "is wrong"}
+		}
+		return nil, User{}, err
+	}
+	return ps, u, nil
 }
 
 // newRecoveryCodes makes RecoveryCodeCount codes and the hashes the store keeps.
