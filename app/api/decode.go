@@ -42,6 +42,15 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// readObject reads the request's JSON body (readBody) into the struct dst (decodeObject).
+func readObject(w http.ResponseWriter, r *http.Request, dst any) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeObject(body, dst)
+}
+
 // decodeObject decodes body, which must be one JSON object, into dst (a pointer to a
 // struct). Every key must be one of dst's JSON keys, spelled exactly (encoding/json alone
 // would accept "NAME" for "name"). Refusals: malformed JSON, a body that is not an object or

@@ -270,12 +270,8 @@ func (h *Handler) commentIncident(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in commentInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	switch err := h.monitors.CommentIncident(r.Context(), c.org, id, c.actor(), in.Text); {
@@ -296,12 +292,8 @@ func (h *Handler) commentIncident(w http.ResponseWriter, r *http.Request, c *cal
 
 // declareIncident opens a public incident by hand, not tied to a monitor.
 func (h *Handler) declareIncident(w http.ResponseWriter, r *http.Request, c *call) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in declareInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	d := incident.Draft{Title: in.Title, Impact: in.Impact, ComponentIDs: in.ComponentIDs, Status: in.Status, Message: in.Message}
@@ -353,12 +345,8 @@ func (h *Handler) postUpdate(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in updateInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	ch := incident.Change{Title: in.Title, Impact: in.Impact, ComponentIDs: in.ComponentIDs, Status: in.Status, Message: in.Message}

@@ -102,12 +102,8 @@ func (h *Handler) patchMember(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in memberInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	if err := h.auth.SetMemberRole(r.Context(), c.org, c.token.Role, id, in.Role); err != nil {
@@ -156,12 +152,8 @@ func (h *Handler) listInvitations(w http.ResponseWriter, r *http.Request, c *cal
 }
 
 func (h *Handler) createInvitation(w http.ResponseWriter, r *http.Request, c *call) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in invitationInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	token, inv, err := h.auth.Invite(r.Context(), auth.InviteInput{OrgID: c.org, Email: in.Email, Role: in.Role,
@@ -201,12 +193,8 @@ type organizationDeleteInput struct {
 }
 
 func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, c *call) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in organizationDeleteInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	o, err := h.auth.Organization(r.Context(), c.org)

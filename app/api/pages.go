@@ -272,12 +272,8 @@ func (h *Handler) listPages(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 func (h *Handler) createPage(w http.ResponseWriter, r *http.Request, c *call) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in pageInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	p, err := h.monitors.CreateStatusPage(r.Context(), c.org, in.page())
@@ -501,12 +497,8 @@ func (h *Handler) createComponent(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in componentInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	in.ID = 0

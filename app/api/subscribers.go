@@ -61,12 +61,8 @@ func (h *Handler) createSubscriber(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in subscriberInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	if in.Kind == "" {

@@ -69,12 +69,8 @@ func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request, c *call) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in tokenInput
-	if err := decodeObject(body, &in); err != nil {
+	if err := readObject(w, r, &in); err != nil {
 		return err
 	}
 	if in.ExpiresAt != nil && in.ExpiresIn != 0 {
