@@ -57,6 +57,10 @@ type organizationJSON struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+func memberOut(m auth.Member) memberJSON {
+	return memberJSON{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: m.Role, JoinedAt: m.JoinedAt.UTC()}
+}
+
 func (h *Handler) invitationOut(inv auth.Invitation) invitationJSON {
 	state := "pending"
 	switch now := h.now(); {
@@ -91,7 +95,7 @@ func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	out := []memberJSON{}
 	for _, m := range members {
-		out = append(out, memberJSON{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: m.Role, JoinedAt: m.JoinedAt.UTC()})
+		out = append(out, memberOut(m))
 	}
 	writeJSON(w, http.StatusOK, page[memberJSON]{Items: out})
 	return nil
@@ -109,17 +113,18 @@ func (h *Handler) patchMember(w http.ResponseWriter, r *http.Request, c *call) e
 	if err := h.auth.SetMemberRole(r.Context(), c.org, c.token.Role, id, in.Role); err != nil {
 		return memberFailure(err)
 	}
-	return h.listMembersOne(w, r, c, id)
+	return h.writeMember(w, r, c, id)
 }
 
-func (h *Handler) listMembersOne(w http.ResponseWriter, r *http.Request, c *call, id int64) error {
+// writeMember answers the member id of the organization (404 when it is none).
+func (h *Handler) writeMember(w http.ResponseWriter, r *http.Request, c *call, id int64) error {
 	members, err := h.auth.Members(r.Context(), c.org)
 	if err != nil {
 		return err
 	}
 	for _, m := range members {
 		if m.UserID == id {
-			writeJSON(w, http.StatusOK, memberJSON{UserID: m.UserID, Email: m.Email, Name: m.Name, Role: m.Role, JoinedAt: m.JoinedAt.UTC()})
+			writeJSON(w, http.StatusOK, memberOut(m))
 			return nil
 		}
 	}
