@@ -41,9 +41,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &second):
 		h.renderLoginTOTP(w, r, http.StatusOK, second.Pending, next, "")
 	case errors.As(err, &throttled):
-		wait := max(throttled.RetryAfter.Round(time.Second), time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		h.log.Warn("login throttled", "ip", infoOf(r).ip)
+		wait := h.throttled(w, r, throttled)
 		h.renderLogin(w, r, http.StatusTooManyRequests, email, next, t("login.error.throttled", wait.String()))
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		h.log.Info("login failed", "ip", infoOf(r).ip)
@@ -54,6 +52,15 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.startSession(w, r, token)
 		http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 	}
+}
+
+// throttled answers a throttled login attempt's Retry-After and logs it; it returns the
+// wait, for the page to tell.
+func (h *Handler) throttled(w http.ResponseWriter, r *http.Request, t *auth.ThrottledError) time.Duration {
+	wait := max(t.RetryAfter.Round(time.Second), time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+	h.log.Warn("login throttled", "ip", infoOf(r).ip)
+	return wait
 }
 
 // startSession sets the session cookie. It lives as long as the server-side session may.

@@ -245,8 +245,7 @@ func (h *Handler) inviteAccept(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	setCookie(w, r, sessionCookie, sessionToken, int(h.auth.SessionLifetime().Seconds()))
-	setCookie(w, r, anonCookie, "", -1)
+	h.startSession(w, r, sessionToken)
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 }
 

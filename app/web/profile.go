@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
@@ -277,9 +276,7 @@ func (h *Handler) loginTOTPSubmit(w http.ResponseWriter, r *http.Request) {
 	var throttled *auth.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
-		wait := max(throttled.RetryAfter.Round(time.Second), time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		h.log.Warn("login throttled", "ip", infoOf(r).ip)
+		wait := h.throttled(w, r, throttled)
 		h.renderLoginTOTP(w, r, http.StatusTooManyRequests, pending, next, t("login.error.throttled", wait.String()))
 	case errors.Is(err, auth.ErrInvalidCode):
 		h.log.Info("login second factor failed", "ip", infoOf(r).ip)
