@@ -156,6 +156,15 @@ func (fs FieldErrors) Join(what string) string {
 	return what + ": " + strings.Join(parts, "; ")
 }
 
+// Map returns the messages by field, for a form to show next to its inputs.
+func (fs FieldErrors) Map() map[string]string {
+	m := make(map[string]string, len(fs))
+	for _, f := range fs {
+		m[f.Field] = f.Message
+	}
+	return m
+}
+
 // For returns the message for field, or "".
 func (fs FieldErrors) For(field string) string {
 	for _, f := range fs {

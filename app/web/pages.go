@@ -47,17 +47,25 @@ func (h *Handler) pageNew(w http.ResponseWriter, r *http.Request) {
 	h.renderPageForm(w, r, http.StatusOK, statuspage.Page{Public: true, Locale: h.lang(r)}, nil)
 }
 
-func (h *Handler) pageEdit(w http.ResponseWriter, r *http.Request) {
+// orgPage reads the page {id} of the session's organization; it answers 404 itself (and
+// reports false) when the organization has no such page.
+func (h *Handler) orgPage(w http.ResponseWriter, r *http.Request) (statuspage.Page, bool) {
 	id, ok := h.monitorID(w, r)
 	if !ok {
-		return
+		return statuspage.Page{}, false
 	}
 	p, err := h.monitors.StatusPage(r.Context(), orgOf(r), id)
 	if err != nil {
 		h.serviceError(w, r, err)
-		return
+		return statuspage.Page{}, false
 	}
-	h.renderPageForm(w, r, http.StatusOK, p, nil)
+	return p, true
+}
+
+func (h *Handler) pageEdit(w http.ResponseWriter, r *http.Request) {
+	if p, ok := h.orgPage(w, r); ok {
+		h.renderPageForm(w, r, http.StatusOK, p, nil)
+	}
 }
 
 // renderPageForm shows the form of p (as stored, or as submitted and refused with errs).
@@ -170,19 +178,11 @@ func (h *Handler) savePage(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	var pe *statuspage.Error
 	if errors.As(err, &pe) {
-		errs := map[string]string{}
-		for _, fe := range pe.Fields {
-			errs[fe.Field] = fe.Message
-		}
-		h.renderPageForm(w, r, http.StatusUnprocessableEntity, p, errs)
+		h.renderPageForm(w, r, http.StatusUnprocessableEntity, p, pe.Fields.Map())
 		return
 	}
 	if err != nil {
 		h.serviceError(w, r, err)
-		return
-	}
-	if id == 0 {
-		http.Redirect(w, r, pageURL(saved.ID)+"/edit?done=saved", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, pageURL(saved.ID)+"/edit?done=saved", http.StatusSeeOther)
@@ -202,11 +202,7 @@ func (h *Handler) pagePreview(w http.ResponseWriter, r *http.Request) {
 	}
 	var pe *statuspage.Error
 	if err := p.Validate(); errors.As(err, &pe) {
-		errs := map[string]string{}
-		for _, fe := range pe.Fields {
-			errs[fe.Field] = fe.Message
-		}
-		h.renderPageForm(w, r, http.StatusUnprocessableEntity, p, errs)
+		h.renderPageForm(w, r, http.StatusUnprocessableEntity, p, pe.Fields.Map())
 		return
 	}
 	v, err := h.monitors.PageView(r.Context(), p)
@@ -221,16 +217,10 @@ func (h *Handler) pagePreview(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) pageUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.monitorID(w, r)
-	if !ok {
-		return
-	}
 	// Another organization's page is missing, whatever the form says.
-	if _, err := h.monitors.StatusPage(r.Context(), orgOf(r), id); err != nil {
-		h.serviceError(w, r, err)
-		return
+	if p, ok := h.orgPage(w, r); ok {
+		h.savePage(w, r, p.ID)
 	}
-	h.savePage(w, r, id)
 }
 
 func (h *Handler) pageDelete(w http.ResponseWriter, r *http.Request) {
@@ -247,16 +237,11 @@ func (h *Handler) pageDelete(w http.ResponseWriter, r *http.Request) {
 
 // pageLogo stores (or, with remove=1, removes) the uploaded logo of a page.
 func (h *Handler) pageLogo(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.monitorID(w, r)
+	p, ok := h.orgPage(w, r)
 	if !ok {
 		return
 	}
-	ctx := r.Context()
-	p, err := h.monitors.StatusPage(ctx, orgOf(r), id)
-	if err != nil {
-		h.serviceError(w, r, err)
-		return
-	}
+	ctx, id := r.Context(), p.ID
 	var data []byte
 	if r.PostForm.Get("remove") != "1" {
 		file, _, err := r.FormFile("logo")
@@ -270,7 +255,7 @@ func (h *Handler) pageLogo(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	err = h.monitors.SetStatusPageLogo(ctx, orgOf(r), id, data)
+	err := h.monitors.SetStatusPageLogo(ctx, orgOf(r), id, data)
 	var pe *statuspage.Error
 	if errors.As(err, &pe) {
 		h.renderPageForm(w, r, http.StatusUnprocessableEntity, p, map[string]string{"logo": pe.For("logo")})

@@ -58,40 +58,31 @@ func (h *Handler) subscribersBox(r *http.Request, f formatter, p statuspage.Page
 
 // pageNoticeRetry queues a given-up subscriber notice of the page again.
 func (h *Handler) pageNoticeRetry(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.monitorID(w, r)
-	if !ok {
-		return
-	}
 	nid, err := strconv.ParseInt(r.PathValue("nid"), 10, 64)
 	if err != nil {
 		h.fail(w, r, http.StatusNotFound, nil)
 		return
 	}
-	if _, err := h.monitors.StatusPage(r.Context(), orgOf(r), id); err != nil {
-		h.serviceError(w, r, err)
+	p, ok := h.orgPage(w, r)
+	if !ok {
 		return
 	}
 	if err := h.monitors.RetrySubscriberNotice(r.Context(), orgOf(r), nid); err != nil {
 		h.serviceError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, pageURL(id)+"/edit?done=saved#subscribers", http.StatusSeeOther)
+	http.Redirect(w, r, pageURL(p.ID)+"/edit?done=saved#subscribers", http.StatusSeeOther)
 }
 
 // pageSubscriberAdd adds a webhook subscriber to a page (the editor's form).
 func (h *Handler) pageSubscriberAdd(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.monitorID(w, r)
+	p, ok := h.orgPage(w, r)
 	if !ok {
 		return
 	}
-	ctx := r.Context()
-	p, err := h.monitors.StatusPage(ctx, orgOf(r), id)
-	if err != nil {
-		h.serviceError(w, r, err)
-		return
-	}
+	ctx, id := r.Context(), p.ID
 	hookURL := strings.TrimSpace(r.PostForm.Get("url"))
-	_, err = h.monitors.AddSubscriber(ctx, orgOf(r), subscriber.Subscriber{PageID: id, Kind: subscriber.KindWebhook,
+	_, err := h.monitors.AddSubscriber(ctx, orgOf(r), subscriber.Subscriber{PageID: id, Kind: subscriber.KindWebhook,
 		Address: hookURL, Secret: r.PostForm.Get("secret")}, true)
 	var se *subscriber.Error
 	if errors.As(err, &se) {

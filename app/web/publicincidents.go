@@ -108,11 +108,7 @@ func draftErrors(err error) (map[string]string, bool) {
 	if !errors.As(err, &de) {
 		return nil, false
 	}
-	errs := map[string]string{}
-	for _, fe := range de.Fields {
-		errs[fe.Field] = fe.Message
-	}
-	return errs, true
+	return de.Fields.Map(), true
 }
 
 func (h *Handler) incidentNew(w http.ResponseWriter, r *http.Request) {
