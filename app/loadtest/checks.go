@@ -31,16 +31,12 @@ func (h *hits) add(id int, t time.Time) {
 // checks runs the scheduler scenario: n HTTP monitors every interval against a local
 // target; it reports checks/s, schedule drift, CPU and RSS of statusthing.
 func checks(n int, interval, warmup, duration time.Duration, keep bool) error {
-	dir, err := os.MkdirTemp("", "statusthing-loadtest-")
+	dir, bin, err := workdir("statusthing-loadtest-")
 	if err != nil {
 		return err
 	}
 	if !keep {
 		defer os.RemoveAll(dir)
-	}
-	bin, err := build(dir)
-	if err != nil {
-		return err
 	}
 
 	h := &hits{times: map[int][]time.Time{}}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -36,21 +35,15 @@ func statusPage(o pageOptions) error {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return fmt.Errorf("the page scenario needs wrk (apt-get install wrk)")
 	}
-	dir, err := os.MkdirTemp("", "statusthing-pageload-")
+	dir, bin, err := workdir("statusthing-pageload-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := build(dir)
+	addr, err := freeAddr()
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	base := "http://" + addr
 	dbPath := filepath.Join(dir, "st.db")
 	var cfg strings.Builder

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -49,21 +48,15 @@ func (p phase) report(name string, want int) {
 }
 
 func pings(o pingOptions) error {
-	dir, err := os.MkdirTemp("", "statusthing-pingload-")
+	dir, bin, err := workdir("statusthing-pingload-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := build(dir)
+	addr, err := freeAddr()
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	dbPath := filepath.Join(dir, "st.db")
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, "[server]\nlisten = %q\n[database]\npath = %q\n[log]\nlevel = \"warn\"\n", addr, dbPath)
