@@ -177,6 +177,16 @@ func (h *Handler) listIncidents(w http.ResponseWriter, r *http.Request, c *call)
 	return nil
 }
 
+// writeIncident answers the incident id's detail with status.
+func (h *Handler) writeIncident(w http.ResponseWriter, r *http.Request, c *call, status int, id int64) error {
+	out, err := h.incidentDetail(r, c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, out)
+	return nil
+}
+
 // incidentDetail reads incident id of the caller's organization with its timeline.
 func (h *Handler) incidentDetail(r *http.Request, c *call, id int64) (incidentDetailJSON, error) {
 	in, events, hist, err := h.monitors.Incident(r.Context(), c.org, id)
@@ -220,12 +230,7 @@ func (h *Handler) getIncident(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	out, err := h.incidentDetail(r, c, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return h.writeIncident(w, r, c, http.StatusOK, id)
 }
 
 // actor is who an API call acts as in an incident's timeline: its token.
@@ -244,12 +249,7 @@ func (h *Handler) incidentAction(act func(r *http.Request, c *call, id int64) er
 			}
 			return err
 		}
-		out, err := h.incidentDetail(r, c, id)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, out)
-		return nil
+		return h.writeIncident(w, r, c, http.StatusOK, id)
 	}
 }
 
@@ -282,12 +282,7 @@ func (h *Handler) commentIncident(w http.ResponseWriter, r *http.Request, c *cal
 	case err != nil:
 		return err
 	}
-	out, err := h.incidentDetail(r, c, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	return h.writeIncident(w, r, c, http.StatusCreated, id)
 }
 
 // declareIncident opens a public incident by hand, not tied to a monitor.
@@ -353,10 +348,5 @@ func (h *Handler) postUpdate(w http.ResponseWriter, r *http.Request, c *call) er
 	if err := h.monitors.PostIncidentUpdate(r.Context(), c.org, id, ch, c.actor()); err != nil {
 		return err
 	}
-	out, err := h.incidentDetail(r, c, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, out)
-	return nil
+	return h.writeIncident(w, r, c, http.StatusCreated, id)
 }
